@@ -1,0 +1,1 @@
+"""Benchmark loading, answer extraction, sympy equivalence, metrics and reports."""

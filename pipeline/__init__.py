@@ -1,0 +1,1 @@
+"""Orchestration: config, stages, resumable store, LLM engines, model registry and CLI."""

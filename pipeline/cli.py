@@ -1,0 +1,81 @@
+"""The `saicot` command line.
+
+Heavy modules (vllm, torch, sentence-transformers, faiss) are imported inside the commands, never at
+module import, so `saicot --help` stays instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="saicot: self-adaptive in-context chains of thought for math benchmarks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="List, pull and locate the models saicot knows by alias.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show every model alias, its hub id, its offline source and whether it is cached."""
+    from pipeline import models
+
+    models.print_table()
+
+
+@models_app.command("pull")
+def models_pull(
+    alias: str,
+    force: Annotated[bool, typer.Option(help="Rebuild the cached copy even if it verifies.")] = False,
+) -> None:
+    """Fetch and convert a model into the local cache (a no-op when it is already there)."""
+    from pipeline import models
+
+    path = models.pull(alias, force=force)
+    typer.echo(str(path))
+
+
+@models_app.command("path")
+def models_path(alias: str) -> None:
+    """Print the local directory of a model, pulling it first if needed."""
+    from pipeline import models
+
+    typer.echo(str(models.resolve(alias)))
+
+
+@app.command()
+def run(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Run config (YAML).")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a config field, e.g. --set solver.temperature=0.7."),
+    ] = None,
+    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="Where records go (overrides config).")] = None,
+) -> None:
+    """Run the pipeline. With no arguments: the default demo on bundled GSM8K."""
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+
+    cfg = load_config(config, overrides=set_ or [], run_dir=run_dir)
+    run_pipeline(cfg)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from pipeline.errors import SaicotError
+
+    try:
+        app()
+    except SaicotError as err:
+        typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

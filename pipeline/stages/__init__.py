@@ -1,0 +1,1 @@
+"""One module per pipeline stage: generate, sample, index, retrieve, solve, score."""

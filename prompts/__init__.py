@@ -1,0 +1,1 @@
+"""Prompt templates (package data) and their rendering and packing (knows nothing of `pipeline`)."""

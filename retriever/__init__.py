@@ -1,0 +1,1 @@
+"""Embedding, FAISS indexes and demonstration-selection strategies (knows nothing of `pipeline`)."""
