@@ -1,0 +1,54 @@
+"""Human-readable results: a markdown report and a terminal table, from a run's summary alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COLUMNS = [
+    ("strategy", "strategy"), ("n", "n"), ("accuracy", "accuracy"), ("95% CI", "ci"),
+    ("pass@n", "pass_at_n"), ("answered", "answered"), ("demos", "mean_demos"),
+    ("prompt tok", "mean_prompt_tokens"), ("output tok", "mean_completion_tokens"),
+]
+
+
+def table_rows(strategies: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """One row of formatted cells per strategy, in the order of COLUMNS."""
+    rows = []
+    for name, s in strategies.items():
+        rows.append([
+            name, str(s["n"]), f"{s['accuracy']:.3f}", f"[{s['ci_low']:.3f}, {s['ci_high']:.3f}]",
+            f"{s['pass_at_n']:.3f}", f"{s['answered']:.2f}", f"{s['mean_demos']:.1f}",
+            f"{s['mean_prompt_tokens']:.0f}", f"{s['mean_completion_tokens']:.0f}",
+        ])
+    return rows
+
+
+def markdown_report(summary: dict[str, Any]) -> str:
+    """The run's `report.md`: settings, pool statistics and the results table."""
+    head = [c[0] for c in COLUMNS]
+    lines = [f"# saicot run: {summary['benchmark']}", ""]
+    lines += [f"- generator: `{summary['generator']}`", f"- pool solver: `{summary['pool_solver']}`",
+              f"- solver: `{summary['solver']}`", f"- problems: {summary['n_problems']}"]
+    pool = summary.get("pool")
+    if pool:
+        lines.append(f"- pool: {pool['pool_size']} demos from {pool['generated_questions']} generated questions "
+                     f"({pool['kept_share']:.0%} kept by self-consistency)")
+    lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in table_rows(summary["strategies"]):
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Accuracy intervals are 95% bootstrap percentile intervals over problems. "
+              "pass@n counts a problem as solved if any of the solver's n samples is correct.", ""]
+    return "\n".join(lines)
+
+
+def print_table(summary: dict[str, Any]) -> None:
+    """Print the results table to the terminal with rich."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"saicot results: {summary['benchmark']} ({summary['n_problems']} problems)")
+    for header, _ in COLUMNS:
+        table.add_column(header, justify="left" if header == "strategy" else "right")
+    for row in table_rows(summary["strategies"]):
+        table.add_row(*row)
+    Console().print(table)

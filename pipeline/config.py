@@ -1,0 +1,176 @@
+"""The run config: one YAML file, validated by pydantic, every field defaulted.
+
+Unknown keys and bad values fail with the dotted name of the field, e.g.
+``config error: solver.temperature: Input should be greater than or equal to 0``.
+
+Example:
+    >>> cfg = load_config(None, overrides=["solver.model=smollm2-135m", "benchmark.limit=5"])
+    >>> cfg.solver.model, cfg.benchmark.limit
+    ('smollm2-135m', 5)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import SaicotError
+
+DEFAULT_MODEL = "qwen2.5-coder-0.5b"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BenchmarkConfig(_Section):
+    """Which problems to solve: a bundled benchmark name, a local file or a hub dataset id."""
+
+    name: str = "gsm8k"
+    split: str = "test"
+    limit: int | None = Field(20, ge=1, description="first N problems; null for all")
+    fields: dict[str, str] | None = Field(None, description="column mapping for files: question/gold/id")
+
+
+class EngineConfig(_Section):
+    """How models are served. `vllm` is the offline engine; `openai` a compatible server."""
+
+    backend: Literal["vllm", "openai"] = "vllm"
+    max_model_len: int = Field(4096, ge=256)
+    dtype: str = "bfloat16"
+    kv_cache_gib: float = Field(2.0, gt=0, description="vLLM CPU KV cache (VLLM_CPU_KVCACHE_SPACE)")
+    enforce_eager: bool = True
+    extra: dict[str, Any] = Field(default_factory=dict, description="passed to vllm.LLM(...) as is")
+
+
+class GeneratorConfig(_Section):
+    """The question generator: writes `k` similar questions per test question."""
+
+    model: str = DEFAULT_MODEL
+    k: int = Field(4, ge=1, le=32)
+    temperature: float = Field(0.8, ge=0)
+    top_p: float = Field(0.95, gt=0, le=1)
+    max_tokens: int = Field(400, ge=16)
+    near_copy_threshold: float = Field(0.85, gt=0, le=1)
+
+
+class SampleConfig(_Section):
+    """Chain-of-thought solutions for the generated questions (the demo pool)."""
+
+    model: str | None = Field(None, description="pool solver; null = solver.model")
+    n: int = Field(2, ge=1, le=64)
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(0.95, gt=0, le=1)
+    max_tokens: int = Field(320, ge=16)
+    self_consistency: bool = True
+    min_agreement: float = Field(0.5, ge=0, le=1, description="share of samples that agree with the majority")
+
+
+class IndexConfig(_Section):
+    """Embedding and FAISS index of the pool."""
+
+    embedder: str = "minilm-l6"
+    text: Literal["question", "question+solution"] = "question"
+
+
+class RetrieveConfig(_Section):
+    """Demonstration selection."""
+
+    strategies: list[str] = Field(default_factory=lambda: ["zero-shot", "knn"], min_length=1)
+    k: int = Field(4, ge=0, le=64, description="demos per test question (before packing)")
+    scope: Literal["own", "global"] = "global"
+    mmr_lambda: float = Field(0.5, ge=0, le=1)
+
+
+class SolverConfig(_Section):
+    """The solver that answers the test questions."""
+
+    model: str = DEFAULT_MODEL
+    n: int = Field(1, ge=1, le=64, description="samples per question; >1 means majority vote")
+    temperature: float = Field(0.0, ge=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    max_tokens: int = Field(320, ge=16)
+    prompt_budget: int | None = Field(None, ge=64, description="prompt tokens; null = context - max_tokens")
+
+
+class RunConfig(_Section):
+    """A whole run."""
+
+    run_dir: Path = Path("runs/default")
+    seed: int = 0
+    benchmark: BenchmarkConfig = BenchmarkConfig()
+    engine: EngineConfig = EngineConfig()
+    generator: GeneratorConfig = GeneratorConfig()
+    sample: SampleConfig = SampleConfig()
+    index: IndexConfig = IndexConfig()
+    retrieve: RetrieveConfig = RetrieveConfig()
+    solver: SolverConfig = SolverConfig()
+
+    @model_validator(mode="after")
+    def _check_budget(self) -> RunConfig:
+        if self.solver.max_tokens >= self.engine.max_model_len:
+            raise ValueError("solver.max_tokens must be smaller than engine.max_model_len")
+        return self
+
+    @property
+    def pool_model(self) -> str:
+        """The model that samples the pool's solutions."""
+        return self.sample.model or self.solver.model
+
+    def to_yaml(self) -> str:
+        """The resolved config, every default written out (saved in the run directory)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, raw: str) -> None:
+    keys = dotted.split(".")
+    node = data
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise SaicotError(f"config error: --set {dotted}: '{key}' is not a section")
+    node[keys[-1]] = yaml.safe_load(raw) if raw != "" else None
+
+
+def _format_errors(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        lines.append(f"{where}: {e['msg']}")
+    return f"config error in {source}: " + "; ".join(lines)
+
+
+def load_config(path: Path | str | None = None, *, overrides: list[str] | None = None,
+                run_dir: Path | None = None) -> RunConfig:
+    """Read a YAML config (or the defaults), apply ``field.sub=value`` overrides and validate.
+
+    Raises:
+        SaicotError: naming the file and every bad field.
+    """
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            loaded = yaml.safe_load(Path(path).read_text())
+        except FileNotFoundError:
+            raise SaicotError(f"config file not found: {path}") from None
+        except yaml.YAMLError as exc:
+            raise SaicotError(f"config file {path} is not valid YAML: {exc}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise SaicotError(f"config file {path} must hold a mapping of sections")
+        data = loaded or {}
+    for item in overrides or []:
+        if "=" not in item:
+            raise SaicotError(f"--set expects field=value, got '{item}'")
+        dotted, raw = item.split("=", 1)
+        _set_dotted(data, dotted.strip(), raw.strip())
+    if run_dir is not None:
+        data["run_dir"] = str(run_dir)
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as err:
+        raise SaicotError(_format_errors(err, source)) from None

@@ -1,0 +1,179 @@
+"""The stage runner: load → generate → sample → index → retrieve → solve → score.
+
+Every stage directory is keyed by exactly the inputs that change its output (see `stage_inputs`), so
+changing the solver reuses generated questions, adding a strategy reuses the pool, and re-running a
+finished run touches no engine. Engines are loaded lazily, one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pipeline.config import RunConfig
+from pipeline.engines import EngineFactory, EngineManager
+from pipeline.llm import Engine, Sampling
+from pipeline.stages.generate import run_generate
+from pipeline.stages.index import PoolFilter, run_index
+from pipeline.stages.retrieve import run_retrieve, strategy_params
+from pipeline.stages.sample import run_sample
+from pipeline.stages.score import score_predictions, summarize
+from pipeline.stages.solve import run_solve
+from pipeline.store import JsonlStore, StageDir, write_json_atomic, write_text_atomic
+
+#: Strategies that need no generated pool.
+POOL_FREE = {"zero-shot"}
+
+console = Console(stderr=True)
+
+
+@dataclass
+class RunHooks:
+    """Injection points for tests and other backends (defaults: vLLM, packaged models, MiniLM)."""
+
+    engine_factory: EngineFactory | None = None
+    embedder_factory: Callable[[str], Any] | None = None
+    identity: Callable[[str], str] | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the summary dict and where its files are."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    engine_loads: list[str] = field(default_factory=list)
+
+
+def _identity(hooks: RunHooks) -> Callable[[str], str]:
+    if hooks.identity is not None:
+        return hooks.identity
+    from pipeline.models import model_identity
+
+    return model_identity
+
+
+def _embedder(hooks: RunHooks, name: str) -> Any:
+    if hooks.embedder_factory is not None:
+        return hooks.embedder_factory(name)
+    from pipeline.models import resolve
+    from retriever.embed import Embedder
+
+    return Embedder(resolve(name))
+
+
+def _benchmark_tag(name: str) -> str | None:
+    from eval.benchmarks import BENCHMARKS
+
+    return name if name in BENCHMARKS else None
+
+
+def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
+    """Run (or resume) every stage for `cfg` and write scores, summary and report into `cfg.run_dir`."""
+    from eval.benchmarks import load
+    from eval.report import markdown_report, print_table
+    from prompts.templates import template_hash
+
+    hooks = hooks or RunHooks()
+    identity = _identity(hooks)
+    run_dir = Path(cfg.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
+    bench = _benchmark_tag(cfg.benchmark.name)
+
+    console.rule("[bold]saicot")
+    problems = load(cfg.benchmark.name, split=cfg.benchmark.split, fields=cfg.benchmark.fields,
+                    limit=cfg.benchmark.limit)
+    load_inputs = {"benchmark": cfg.benchmark.model_dump(), "ids": [p.id for p in problems]}
+    load_stage = StageDir(run_dir, "load", load_inputs)
+    load_stage.store("problems.jsonl", key=lambda r: r["id"]).append(asdict(p) for p in problems)
+    console.print(f"[1/6] load: {len(problems)} problems from {cfg.benchmark.name}")
+
+    gen_id, pool_id, solver_id = identity(cfg.generator.model), identity(cfg.pool_model), identity(cfg.solver.model)
+    needs_pool = any(s not in POOL_FREE for s in cfg.retrieve.strategies)
+    pool = queries = None
+    pool_stats = None
+    index_key = "none"
+    with EngineManager(cfg.engine, hooks.engine_factory) as engines:
+        if needs_pool:
+            g = cfg.generator
+            gen_sampling = Sampling(n=1, temperature=g.temperature, top_p=g.top_p, max_tokens=g.max_tokens,
+                                    seed=cfg.seed)
+            gen_stage = StageDir(run_dir, "generate", {
+                "load": load_stage.key, "model": gen_id, "template": template_hash("generate"), "k": g.k,
+                "sampling": gen_sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
+            console.print(f"[2/6] generate: {g.k} questions per problem with {g.model}")
+            generated = run_generate(problems, lambda: engines.get(g.model), gen_stage, k=g.k,
+                                     sampling=gen_sampling, near_copy_threshold=g.near_copy_threshold,
+                                     model_name=gen_id)
+
+            s = cfg.sample
+            sample_sampling = Sampling(n=s.n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens,
+                                       seed=cfg.seed)
+            sample_stage = StageDir(run_dir, "sample", {
+                "generate": gen_stage.key, "model": pool_id, "template": template_hash("solve"),
+                "sampling": sample_sampling.as_dict(), "benchmark": bench})
+            n_questions = sum(len(r["questions"]) for r in generated)
+            console.print(f"[3/6] sample: {s.n} solutions for each of {n_questions} generated questions "
+                          f"with {cfg.pool_model}")
+            solutions = run_sample(generated, lambda: engines.get(cfg.pool_model), sample_stage,
+                                   sampling=sample_sampling, benchmark=bench, model_name=pool_id)
+
+            embedder = _embedder(hooks, cfg.index.embedder)
+            flt = PoolFilter(s.self_consistency, s.min_agreement)
+            index_stage = StageDir(run_dir, "index", {
+                "sample": sample_stage.key, "embedder": embedder.identity, "text": cfg.index.text,
+                "filter": asdict(flt)})
+            console.print(f"[4/6] index: embedding the pool with {cfg.index.embedder}")
+            pool, queries = run_index(problems, solutions, embedder, index_stage, flt=flt,
+                                      text_mode=cfg.index.text)
+            index_key = index_stage.key
+            pool_stats = {"generated_questions": len(solutions), "pool_size": len(pool.items),
+                          "kept_share": len(pool.items) / len(solutions) if solutions else 0.0}
+
+        console.print(f"[5/6] retrieve: {', '.join(cfg.retrieve.strategies)} (k={cfg.retrieve.k}, "
+                      f"scope={cfg.retrieve.scope})")
+        demos: dict[str, list[dict[str, Any]]] = {}
+        for name in cfg.retrieve.strategies:
+            params = strategy_params(name, cfg.retrieve.mmr_lambda)
+            inputs = ({"strategy": name} if name in POOL_FREE else {
+                "strategy": name, "index": index_key, "k": cfg.retrieve.k, "scope": cfg.retrieve.scope,
+                "params": params, "seed": cfg.seed})
+            stage = StageDir(run_dir, "retrieve", {"load": load_stage.key, **inputs})
+            demos[name] = run_retrieve(problems, pool, queries, stage, strategy=name, k=cfg.retrieve.k,
+                                       scope=cfg.retrieve.scope, params=params, seed=cfg.seed)
+
+        sv = cfg.solver
+        solve_sampling = Sampling(n=sv.n, temperature=sv.temperature, top_p=sv.top_p, max_tokens=sv.max_tokens,
+                                  seed=cfg.seed)
+        solve_stage = StageDir(run_dir, "solve", {
+            "model": solver_id, "template": template_hash("solve"), "sampling": solve_sampling.as_dict(),
+            "prompt_budget": sv.prompt_budget, "max_model_len": cfg.engine.max_model_len})
+
+        def budget(engine: Engine) -> int:
+            return sv.prompt_budget or (engine.max_model_len - sv.max_tokens)
+
+        console.print(f"[6/6] solve: {len(problems)} problems x {len(demos)} strategies with {sv.model}")
+        predictions = run_solve(problems, demos, pool, lambda: engines.get(sv.model), solve_stage,
+                                sampling=solve_sampling, budget_fn=budget, model_name=solver_id)
+        loads = list(engines.loads)
+
+    scores = score_predictions(problems, predictions, bench)
+    score_path = run_dir / "scores.jsonl"
+    score_path.unlink(missing_ok=True)
+    JsonlStore(score_path, key=lambda r: (r["strategy"], r["problem_id"])).append(scores)
+    summary = {
+        "benchmark": cfg.benchmark.name, "n_problems": len(problems), "generator": gen_id,
+        "pool_solver": pool_id, "solver": solver_id, "pool": pool_stats,
+        "strategies": summarize(scores, cfg.retrieve.strategies),
+        "stages": {"load": load_stage.key, "solve": solve_stage.key, "index": index_key},
+    }
+    write_json_atomic(run_dir / "summary.json", summary)
+    write_text_atomic(run_dir / "report.md", markdown_report(summary))
+    print_table(summary)
+    console.print(f"records, summary.json and report.md are in {run_dir}")
+    return RunResult(run_dir=run_dir, summary=summary, engine_loads=loads)

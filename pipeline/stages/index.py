@@ -1,0 +1,83 @@
+"""Stage *index*: filter the sampled solutions into a demo pool, embed it, persist a FAISS index.
+
+Outputs in the stage directory: ``pool.jsonl`` (one demo per generated question), ``pool.faiss`` +
+``pool.index.json`` (records the embedder identity; loading with another embedder is an error) and
+``queries.npy`` (the test questions embedded with the same model, for retrieval).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from eval.benchmarks import Problem
+from eval.grade import is_equiv
+from pipeline.store import Record, StageDir, write_json_atomic
+from retriever.strategies import Pool, PoolItem
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    """Label-free self-consistency filter: keep a question only if enough samples agree."""
+
+    self_consistency: bool = True
+    min_agreement: float = 0.5
+
+
+def select_demos(solutions: Sequence[Record], flt: PoolFilter) -> list[PoolItem]:
+    """One demo per generated question: a sample agreeing with the majority answer (or any answered one)."""
+    items = []
+    for rec in solutions:
+        if flt.self_consistency:
+            if rec["majority"] is None or rec["agreement"] < flt.min_agreement:
+                continue
+            chosen = next((s for s in rec["samples"]
+                           if s["answer"] is not None and is_equiv(s["answer"], rec["majority"])), None)
+        else:
+            chosen = next((s for s in rec["samples"] if s["answer"] is not None), None)
+        if chosen is None:
+            continue
+        items.append(PoolItem(pool_id=f"{rec['gen_id']}/s{chosen['sample_id']}", problem_id=rec["problem_id"],
+                              question=rec["question"], solution=chosen["text"].strip(),
+                              answer=chosen["answer"]))
+    return items
+
+
+def embed_text(item: PoolItem, mode: str) -> str:
+    return item.question if mode == "question" else f"{item.question}\n{item.solution}"
+
+
+def run_index(problems: Sequence[Problem], solutions: Sequence[Record], embedder, stage: StageDir, *,
+              flt: PoolFilter, text_mode: str) -> tuple[Pool, np.ndarray]:
+    """Build (or load) the pool and its index; returns the pool and the test questions' vectors."""
+    from retriever.index import VectorIndex
+
+    pool_store = stage.store("pool.jsonl", key=lambda r: r["pool_id"])
+    if stage.complete:
+        items = [PoolItem(**r) for r in pool_store.records()]
+        index = VectorIndex.load(stage.path, expected_embedder_id=embedder.identity)
+        vectors = np.load(stage.path / "pool_vectors.npy")
+        queries = np.load(stage.path / "queries.npy")
+        return Pool(items=items, vectors=vectors, index=index), queries
+    items = select_demos(solutions, flt)
+    dim = embedder.dim
+    vectors = (embedder.encode([embed_text(it, text_mode) for it in items], show_progress=True)
+               if items else np.zeros((0, dim), dtype=np.float32))
+    queries = embedder.encode([p.question for p in problems], show_progress=False)
+    index = VectorIndex.build(vectors, embedder_id=embedder.identity)
+    stage.path.mkdir(parents=True, exist_ok=True)
+    index.save(stage.path)
+    np.save(stage.path / "pool_vectors.npy", vectors)
+    np.save(stage.path / "queries.npy", queries)
+    if pool_store.path.exists():  # a killed earlier attempt: start the pool file over
+        pool_store.path.unlink()
+        pool_store = stage.store("pool.jsonl", key=lambda r: r["pool_id"])
+    pool_store.append([asdict(it) for it in items])
+    write_json_atomic(stage.path / "stats.json", {
+        "generated_questions": len(solutions), "pool_size": len(items),
+        "kept_share": len(items) / len(solutions) if solutions else 0.0,
+    })
+    stage.mark_complete()
+    return Pool(items=items, vectors=vectors, index=index), queries

@@ -1,0 +1,49 @@
+"""Stage *retrieve*: for each test question, the pool demos a strategy picks (most relevant first).
+
+Records: ``{"problem_id", "strategy", "strategy_key", "pool_ids"}`` in ``demos.jsonl``, one stage
+directory per strategy setting, so adding a strategy to a run reuses everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from eval.benchmarks import Problem
+from pipeline.store import Record, StageDir
+from retriever.strategies import Pool, get_strategy
+
+
+def strategy_params(name: str, mmr_lambda: float) -> dict[str, Any]:
+    """The parameters a strategy takes from the config (part of its cache key)."""
+    return {"lambda_": mmr_lambda} if name == "mmr" else {}
+
+
+def allowed_rows(problems: Sequence[Problem], pool: Pool, scope: str) -> list[np.ndarray] | None:
+    """Scope `own`: each test question may only use demos generated from itself."""
+    if scope == "global":
+        return None
+    rows_by_problem: dict[str, list[int]] = {}
+    for row, item in enumerate(pool.items):
+        rows_by_problem.setdefault(item.problem_id, []).append(row)
+    return [np.asarray(rows_by_problem.get(p.id, []), dtype=np.int64) for p in problems]
+
+
+def run_retrieve(problems: Sequence[Problem], pool: Pool | None, queries: np.ndarray | None, stage: StageDir, *,
+                 strategy: str, k: int, scope: str, params: dict[str, Any], seed: int) -> list[Record]:
+    """Select demos for every problem (cheap, so done in one go and then marked complete)."""
+    store = stage.store("demos.jsonl", key=lambda r: r["problem_id"])
+    if not stage.complete:
+        impl = get_strategy(strategy, **params)
+        if pool is None or not pool.items or k == 0:
+            picks: list[list[int]] = [[] for _ in problems]
+        else:
+            picks = impl.select(queries, pool, k, allowed=allowed_rows(problems, pool, scope), seed=seed)
+        store.append([{"problem_id": p.id, "strategy": strategy, "strategy_key": stage.key,
+                       "pool_ids": [pool.items[r].pool_id for r in rows] if pool else []}
+                      for p, rows in zip(problems, picks, strict=True)])
+        stage.mark_complete()
+    by_id = {r["problem_id"]: r for r in store.records()}
+    return [by_id[p.id] for p in problems]

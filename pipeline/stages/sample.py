@@ -1,0 +1,55 @@
+"""Stage *sample*: `n` chain-of-thought solutions per generated question, from the pool solver.
+
+One record per generated question: ``{"gen_id", "problem_id", "question", "solver", "samples":
+[{"sample_id", "text", "answer", "n_tokens"}], "majority", "agreement"}``. `majority` is the
+label-free self-consistency answer (no gold exists for generated questions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from eval.grade import extract_answer, is_equiv
+from eval.metrics import majority_vote
+from pipeline.llm import Engine, Request, Sampling
+from pipeline.stages.common import request_seed
+from pipeline.store import Record, StageDir
+from prompts.solve import solve_messages
+
+
+def flatten_questions(generated: Sequence[Record]) -> list[dict[str, str]]:
+    """The generated questions of all problems, in a stable order."""
+    return [{"gen_id": q["gen_id"], "problem_id": g["problem_id"], "question": q["question"]}
+            for g in generated for q in g["questions"]]
+
+
+def summarize_samples(answers: list[str | None]) -> tuple[str | None, float]:
+    """Majority answer and the share of samples agreeing with it (0 when nothing was extracted)."""
+    majority = majority_vote(answers, equiv=is_equiv)
+    if majority is None:
+        return None, 0.0
+    agree = sum(1 for a in answers if a is not None and is_equiv(a, majority))
+    return majority, agree / len(answers)
+
+
+def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,
+               benchmark: str | None, model_name: str) -> list[Record]:
+    """Sample solutions for every generated question not done yet; returns all records."""
+    store = stage.store("solutions.jsonl", key=lambda r: r["gen_id"])
+    questions = flatten_questions(generated)
+    done = store.done()
+    todo = [q for q in questions if q["gen_id"] not in done]
+    if todo:
+        engine = engine_fn()
+        requests = [Request(engine.apply_chat_template(solve_messages(q["question"], [])),
+                            seed=request_seed(sampling.seed, "sample", q["gen_id"])) for q in todo]
+        for i, result in engine.generate(requests, sampling):
+            q = todo[i]
+            samples = [{"sample_id": j, "text": c.text, "answer": extract_answer(c.text, benchmark),
+                        "n_tokens": c.n_tokens} for j, c in enumerate(result.completions)]
+            majority, agreement = summarize_samples([s["answer"] for s in samples])
+            store.append([{**q, "solver": model_name, "samples": samples, "majority": majority,
+                           "agreement": agreement, "n_prompt_tokens": result.n_prompt_tokens}])
+    stage.mark_complete()
+    by_id = {r["gen_id"]: r for r in store.records()}
+    return [by_id[q["gen_id"]] for q in questions if q["gen_id"] in by_id]

@@ -1,0 +1,56 @@
+"""Stage *score*: grade every prediction against the gold answer and summarise per strategy.
+
+Writes ``scores.jsonl`` (one record per strategy and problem), ``summary.json`` and ``report.md`` in
+the run directory. Cheap and deterministic, so it is recomputed on every run from the saved records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eval.benchmarks import Problem
+from eval.grade import grade, is_equiv
+from eval.metrics import accuracy_ci, majority_vote
+from pipeline.store import Record
+
+
+def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record],
+                      benchmark: str | None) -> list[Record]:
+    """Per (strategy, problem): each sample's extracted answer, the voted answer and the verdict."""
+    gold = {p.id: p.gold for p in problems}
+    order = {p.id: i for i, p in enumerate(problems)}
+    out = []
+    for pred in sorted(predictions, key=lambda r: (r["strategy"], order[r["problem_id"]])):
+        grades = [grade(s["text"], gold[pred["problem_id"]], benchmark) for s in pred["samples"]]
+        answers = [g.extracted for g in grades]
+        voted = answers[0] if len(answers) == 1 else majority_vote(answers, equiv=is_equiv)
+        correct = grades[0].correct if len(grades) == 1 else (
+            voted is not None and is_equiv(voted, gold[pred["problem_id"]]))
+        out.append({
+            "problem_id": pred["problem_id"], "strategy": pred["strategy"], "gold": gold[pred["problem_id"]],
+            "answers": answers, "answer": voted, "correct": bool(correct),
+            "any_correct": any(g.correct for g in grades), "reason": grades[0].reason,
+            "n_demos": len(pred["demo_ids"]), "n_prompt_tokens": pred["n_prompt_tokens"],
+            "n_completion_tokens": sum(s["n_tokens"] for s in pred["samples"]),
+        })
+    return out
+
+
+def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, Any]:
+    """Accuracy with a 95% bootstrap interval, pass@n and cost per question, for each strategy."""
+    summary: dict[str, Any] = {}
+    for name in strategies:
+        rows = [s for s in scores if s["strategy"] == name]
+        if not rows:
+            continue
+        acc, low, high = accuracy_ci([r["correct"] for r in rows])
+        summary[name] = {
+            "n": len(rows), "accuracy": acc, "ci_low": low, "ci_high": high,
+            "pass_at_n": sum(r["any_correct"] for r in rows) / len(rows),
+            "answered": sum(r["answer"] is not None for r in rows) / len(rows),
+            "mean_demos": sum(r["n_demos"] for r in rows) / len(rows),
+            "mean_prompt_tokens": sum(r["n_prompt_tokens"] for r in rows) / len(rows),
+            "mean_completion_tokens": sum(r["n_completion_tokens"] for r in rows) / len(rows),
+        }
+    return summary

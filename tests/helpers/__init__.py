@@ -1,0 +1,1 @@
+"""Test helpers: a tiny random model built offline, a deterministic fake engine."""
