@@ -1,0 +1,75 @@
+"""A deterministic fake engine for unit tests of the logic around the LLM (never for integration tests).
+
+It behaves like a tiny, consistent math model: asked to write similar problems it writes a numbered
+list of new marble problems; asked to solve a problem it adds the numbers in the question and ends
+with "The answer is N." Every prompt it sees is kept in `prompts`, so tests can check for leakage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from pipeline.llm import Completion, GenerationResult, Request, Sampling
+
+NAMES = ["Ana", "Ben", "Caro", "Dev", "Eli", "Fay", "Gus", "Hana"]
+
+
+def _h(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "little")
+
+
+def last_user_turn(prompt: str) -> str:
+    return prompt.rsplit("<user>", 1)[-1].split("</user>", 1)[0]
+
+
+@dataclass
+class FakeEngine:
+    """Deterministic stand-in for `pipeline.llm.Engine`."""
+
+    name: str = "fake"
+    max_model_len: int = 2048
+    wrong_every: int = 3          # every third sample of a generated question is wrong
+    prompts: list[str] = field(default_factory=list)
+    generate_calls: int = 0
+    closed: bool = False
+
+    def apply_chat_template(self, messages: list[dict[str, str]]) -> str:
+        return "".join(f"<{m['role']}>{m['content']}</{m['role']}>" for m in messages) + "<assistant>"
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def generate(self, requests: Sequence[Request], sampling: Sampling) -> Iterator[tuple[int, GenerationResult]]:
+        assert not self.closed
+        self.generate_calls += 1
+        for i in reversed(range(len(requests))):  # finish out of order, like a real scheduler
+            req = requests[i]
+            self.prompts.append(req.prompt)
+            texts = [self._respond(req, j, sampling) for j in range(sampling.n)]
+            yield i, GenerationResult([Completion(t, len(t.split()), "stop") for t in texts],
+                                      n_prompt_tokens=self.count_tokens(req.prompt))
+
+    def loglikelihood(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        return [(_h(p, c) % 1000) / 100.0 for p, c in pairs]
+
+    def close(self) -> None:
+        self.closed = True
+
+    def _respond(self, req: Request, j: int, sampling: Sampling) -> str:
+        user = last_user_turn(req.prompt)
+        if "similar" in req.prompt.lower() and "1." in req.prompt:  # the generator's prompt
+            lines = []
+            for q in range(6):
+                a, b = 3 + _h(req.seed, q) % 50, 2 + _h(req.seed, q, "b") % 40
+                name = NAMES[(req.seed + q) % len(NAMES)]
+                lines.append(f"{q + 1}. {name} has {a} marbles and wins {b} more at the {q}th fair. "
+                             f"How many marbles does {name} have now?")
+            return "\n".join(lines)
+        numbers = [int(x) for x in re.findall(r"\d+", user)]
+        total = sum(numbers)
+        if sampling.temperature > 0 and self.wrong_every and j % self.wrong_every == self.wrong_every - 1:
+            total += 1
+        return f"Adding the numbers gives {total}.\nThe answer is {total}."

@@ -1,0 +1,162 @@
+"""The whole pipeline with a deterministic fake engine: caching, resume, leakage, records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import RunConfig, load_config
+from pipeline.errors import SaicotError
+from pipeline.runner import RunHooks, run_pipeline
+from tests.helpers.fake_embedder import HashEmbedder
+from tests.helpers.fake_engine import FakeEngine
+
+
+class Factory:
+    """Creates fake engines, remembers them, and can simulate a kill after `kill_after` results."""
+
+    def __init__(self, kill_after: int | None = None) -> None:
+        self.engines: list[FakeEngine] = []
+        self.kill_after = kill_after
+        self.yielded = 0
+
+    def __call__(self, model: str, cfg) -> FakeEngine:
+        engine = FakeEngine(name=model)
+        if self.kill_after is not None:
+            inner = engine.generate
+
+            def dying(requests, sampling):
+                for item in inner(requests, sampling):
+                    if self.yielded >= self.kill_after:
+                        raise KeyboardInterrupt("simulated kill")
+                    self.yielded += 1
+                    yield item
+
+            engine.generate = dying  # type: ignore[method-assign]
+        self.engines.append(engine)
+        return engine
+
+    @property
+    def prompts(self) -> list[str]:
+        return [p for e in self.engines for p in e.prompts]
+
+
+def make_cfg(run_dir: Path, *extra: str) -> RunConfig:
+    return load_config(None, run_dir=run_dir, overrides=[
+        "benchmark.limit=6", "generator.model=gen-a", "sample.model=gen-a", "solver.model=solver-a",
+        "retrieve.strategies=[zero-shot, knn, random]", "retrieve.k=2", "sample.n=3", *extra])
+
+
+def run(cfg: RunConfig, factory: Factory):
+    return run_pipeline(cfg, RunHooks(engine_factory=factory, embedder_factory=lambda n: HashEmbedder(),
+                                      identity=lambda m: m))
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def stage_file(run_dir: Path, stage: str, name: str) -> Path:
+    (match,) = list((run_dir / stage).glob(f"*/{name}"))
+    return match
+
+
+def test_full_run_writes_every_stage_and_scores(tmp_path: Path) -> None:
+    factory = Factory()
+    result = run(make_cfg(tmp_path), factory)
+    for stage, name in [("load", "problems.jsonl"), ("generate", "generated.jsonl"),
+                        ("sample", "solutions.jsonl"), ("index", "pool.jsonl"), ("solve", "predictions.jsonl")]:
+        assert stage_file(tmp_path, stage, name).stat().st_size > 0
+    assert (tmp_path / "index").glob("*/pool.faiss")
+    assert set(result.summary["strategies"]) == {"zero-shot", "knn", "random"}
+    assert all(s["n"] == 6 for s in result.summary["strategies"].values())
+    assert (tmp_path / "report.md").read_text().count("|") > 10
+    # one engine per model, closed before the next loads, all closed at the end
+    assert result.engine_loads == ["gen-a", "solver-a"]
+    assert all(e.closed for e in factory.engines)
+    scores = read(tmp_path / "scores.jsonl")
+    assert len(scores) == 18 and all(isinstance(s["correct"], bool) for s in scores)
+    preds = read(stage_file(tmp_path, "solve", "predictions.jsonl"))
+    knn = [p for p in preds if p["strategy"] == "knn"]
+    assert all(1 <= len(p["demo_ids"]) <= 2 for p in knn)
+    assert all(not p["demo_ids"] for p in preds if p["strategy"] == "zero-shot")
+
+
+def test_self_consistency_filter_keeps_only_majority_answers(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), Factory())
+    solutions = {r["gen_id"]: r for r in read(stage_file(tmp_path, "sample", "solutions.jsonl"))}
+    pool = read(stage_file(tmp_path, "index", "pool.jsonl"))
+    assert pool
+    for item in pool:
+        rec = solutions[item["pool_id"].rsplit("/s", 1)[0]]
+        assert item["answer"] == rec["majority"] and rec["agreement"] >= 0.5
+
+
+def test_rerun_is_fully_cached(tmp_path: Path) -> None:
+    first = run(make_cfg(tmp_path), Factory())
+    factory = Factory()
+    second = run(make_cfg(tmp_path), factory)
+    assert factory.engines == []
+    assert second.summary == first.summary
+
+
+def test_changing_solver_reuses_generation_and_pool(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), Factory())
+    factory = Factory()
+    run(make_cfg(tmp_path, "solver.model=solver-b"), factory)
+    assert [e.name for e in factory.engines] == ["solver-b"]
+    assert len(list((tmp_path / "generate").iterdir())) == 1
+    assert len(list((tmp_path / "index").iterdir())) == 1
+
+
+def test_adding_a_strategy_only_solves_the_new_one(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), Factory())
+    factory = Factory()
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, random, mmr]"), factory)
+    assert [e.name for e in factory.engines] == ["solver-a"]
+    assert len(factory.prompts) == 6
+
+
+@pytest.mark.parametrize("kill_after", [3, 10, 40, 60])
+def test_kill_and_resume_gives_identical_outputs(tmp_path: Path, kill_after: int) -> None:
+    reference = run(make_cfg(tmp_path / "ref"), Factory())
+    with pytest.raises(KeyboardInterrupt):
+        run(make_cfg(tmp_path / "run"), Factory(kill_after=kill_after))
+    resumed = run(make_cfg(tmp_path / "run"), Factory())
+    assert resumed.summary == reference.summary
+    for stage, name in [("generate", "generated.jsonl"), ("sample", "solutions.jsonl"),
+                        ("solve", "predictions.jsonl")]:
+        key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
+        got = sorted(map(key, read(stage_file(tmp_path / "run", stage, name))))
+        want = sorted(map(key, read(stage_file(tmp_path / "ref", stage, name))))
+        assert got == want, stage
+
+
+def test_corrupt_record_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), Factory())
+    path = stage_file(tmp_path, "solve", "predictions.jsonl")
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1] = "{broken\n"
+    path.write_text("".join(lines))
+    with pytest.raises(SaicotError, match=r"predictions\.jsonl:2"):
+        run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, random, mmr]"), Factory())
+
+
+def test_no_leakage_of_test_questions_or_gold(tmp_path: Path) -> None:
+    from eval.benchmarks import load
+
+    factory = Factory()
+    run(make_cfg(tmp_path), factory)
+    problems = load("gsm8k", limit=6)
+    pool = read(stage_file(tmp_path, "index", "pool.jsonl"))
+    pool_text = "\n".join(p["question"] + p["solution"] for p in pool)
+    for problem in problems:
+        assert problem.question not in pool_text
+    # gold solutions (with their "####" answer line) never reach any prompt
+    assert not any("####" in p for p in factory.prompts)
+    solve_prompts = factory.engines[-1].prompts
+    for problem in problems:
+        for prompt in solve_prompts:
+            assert prompt.count(problem.question) <= 1
