@@ -150,19 +150,25 @@ def load_config(path: Path | str | None = None, *, overrides: list[str] | None =
     Raises:
         SaicotError: naming the file and every bad field.
     """
-    data: dict[str, Any] = {}
-    source = "defaults"
-    if path is not None:
-        source = str(path)
-        try:
-            loaded = yaml.safe_load(Path(path).read_text())
-        except FileNotFoundError:
-            raise SaicotError(f"config file not found: {path}") from None
-        except yaml.YAMLError as exc:
-            raise SaicotError(f"config file {path} is not valid YAML: {exc}") from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise SaicotError(f"config file {path} must hold a mapping of sections")
-        data = loaded or {}
+    if path is None:
+        return build_config({}, overrides=overrides, run_dir=run_dir)
+    try:
+        loaded = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise SaicotError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise SaicotError(f"config file {path} is not valid YAML: {exc}") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise SaicotError(f"config file {path} must hold a mapping of sections")
+    return build_config(loaded or {}, overrides=overrides, run_dir=run_dir, source=str(path))
+
+
+def build_config(data: dict[str, Any], *, overrides: list[str] | None = None, run_dir: Path | None = None,
+                 source: str = "defaults") -> RunConfig:
+    """Validate a config mapping after applying overrides (the mapping is not modified)."""
+    import copy
+
+    data = copy.deepcopy(data)
     for item in overrides or []:
         if "=" not in item:
             raise SaicotError(f"--set expects field=value, got '{item}'")
