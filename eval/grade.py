@@ -1,0 +1,129 @@
+"""Public answer-checking API: :func:`extract_answer`, :func:`is_equiv`, :func:`grade`.
+
+Safe (model output is only ever tokenised against a whitelist, never evaluated as code) and bounded (every
+call finishes within its budget, on any thread or process; the symbolic step runs in a killable worker).
+
+Examples:
+    >>> is_equiv("\\\\frac{1}{2}", "0.5")
+    True
+    >>> is_equiv("(1,2)", "(2,1)")
+    False
+    >>> grade("... so she pays $18.\\n#### 18", "18", "gsm8k").correct
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from eval.budget import Deadline
+from eval.equiv import cleaned_equal
+from eval.equiv_struct import read, split_top
+from eval.extract import CHOICE_BENCHMARKS, boxed_all, choice_letter, extract_answer, looks_like_response
+from eval.latex_norm import MAX_LEN, clean, text_key
+
+__all__ = ["Grade", "extract_answer", "grade", "is_equiv"]
+
+_LETTER_GOLD = re.compile(r"^\(?\s*([A-E])\s*\)?$")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one response.
+
+    Attributes:
+        extracted: the extracted answer (``None`` when none was found).
+        correct: whether it is equivalent to the gold answer.
+        reason: a short explanation (``"equivalent"``, ``"not equivalent"``, ``"no answer found"``, ...).
+    """
+
+    extracted: str | None
+    correct: bool
+    reason: str
+
+
+def _gold_answer(gold: str) -> str:
+    """Gold answers sometimes arrive as whole solutions (GSM8K ``#### 18``, MATH ``\\boxed{}``)."""
+    if "####" in gold:
+        return gold.rsplit("####", 1)[1].strip()
+    boxes = boxed_all(gold)
+    if boxes and len(gold) > len(boxes[-1][1]) + 8:
+        return boxes[-1][1]
+    return gold
+
+
+def _answers_equal(pred: str, gold: str, dl: Deadline, benchmark: str | None) -> tuple[bool, str]:
+    cp, cg = clean(pred), clean(gold)
+    letter_gold = _LETTER_GOLD.match(cg.text)
+    if letter_gold or (benchmark or "").lower() in CHOICE_BENCHMARKS:
+        lg = letter_gold.group(1) if letter_gold else choice_letter(cg.text)
+        lp = choice_letter(cp.text)
+        if lg is not None and lp is not None:
+            return lp == lg, "choice letter " + ("matches" if lp == lg else "differs")
+        if (benchmark or "").lower() in CHOICE_BENCHMARKS:
+            return False, "no choice letter"
+    if text_key(cp.text) == text_key(cg.text):
+        return True, "same text"
+    if len(cp.text) > MAX_LEN or len(cg.text) > MAX_LEN:
+        return False, "too long to compare"
+    ok = cleaned_equal(cp, cg, dl)
+    if not ok and dl.expired():
+        return False, "budget exhausted"
+    return ok, "equivalent" if ok else "not equivalent"
+
+
+def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple[str | None, bool, str]:
+    dl = Deadline(timeout)
+    gold = _gold_answer(gold)
+    extracted: str | None = pred
+    candidates: list[str] = []
+    if looks_like_response(pred) or benchmark is not None:
+        extracted = extract_answer(pred, benchmark)
+        if extracted is None:
+            return None, False, "no answer found"
+        candidates.append(extracted)
+        boxes = boxed_all(pred[-200_000:])
+        n_gold = len(split_top(clean(gold).text, (",",)))
+        if len(boxes) >= 2 and n_gold >= 2 and len(boxes) >= n_gold:
+            candidates.append(", ".join(b for _, b in boxes[-n_gold:]))
+    else:
+        candidates.append(pred)
+    reason = "not equivalent"
+    for cand in candidates:
+        ok, reason = _answers_equal(cand, gold, dl, benchmark)
+        if ok:
+            return cand, True, reason
+    return extracted, False, reason
+
+
+def is_equiv(pred: str, gold: str, timeout: float = 3.0) -> bool:
+    """Whether ``pred`` (a bare answer or a whole response) is equivalent to ``gold``. Never raises.
+
+    Args:
+        pred: predicted answer or full model response (LaTeX or plain text).
+        gold: reference answer.
+        timeout: time budget in seconds; on expiry the verdict is ``False``.
+    """
+    try:
+        if not isinstance(pred, str) or not isinstance(gold, str):
+            return False
+        return _check(pred, gold, timeout, None)[1]
+    except Exception:  # noqa: BLE001 - untrusted input must never crash the caller
+        return False
+
+
+def grade(response: str, gold: str, benchmark: str | None = None, timeout: float = 3.0) -> Grade:
+    """Extract the answer of ``response`` and compare it with ``gold``. Never raises.
+
+    Args:
+        response: the model output.
+        gold: the reference answer.
+        benchmark: benchmark name for extraction rules (see :func:`extract_answer`), or ``None``.
+        timeout: time budget in seconds.
+    """
+    try:
+        extracted, ok, reason = _check(response, gold, timeout, benchmark)
+        return Grade(extracted, ok, reason)
+    except Exception as exc:  # noqa: BLE001
+        return Grade(None, False, f"checker error: {type(exc).__name__}")

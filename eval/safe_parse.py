@@ -1,0 +1,398 @@
+"""A whitelisting tokenizer and recursive-descent parser for math answers (LaTeX or plain text).
+
+Model output is untrusted: it is never handed to ``eval``, ``exec``, ``sympify`` or ``parse_expr``. This
+module reads it into a small tree of tuples built only from whitelisted tokens; anything outside the
+whitelist (unknown commands, quotes, dots after names, ``__``, ``lambda``...) is a :class:`ParseError`.
+
+Tree nodes (all plain tuples, JSON-friendly):
+``("n", p, q)`` rational ``p/q``; ``("c", name)`` constant (pi, e, i, inf); ``("v", name)`` variable;
+``("+", a, b)``, ``("*", a, b)``, ``("/", a, b)``, ``("^", a, b)``, ``("neg", a)``; ``("f", name, a)`` a
+function; ``("log", base, a)``; ``("root", n, a)``; ``("!", a)``; ``("binom", a, b)``.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+Node = tuple
+
+MAX_DEPTH = 60
+MAX_NODES = 3000
+MAX_SCI_EXP = 400
+
+FUNCS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "exp": "exp", "ln": "ln", "abs": "abs", "floor": "floor", "ceil": "ceil",
+}
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi",
+    "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma", "Phi", "Psi", "Omega",
+}
+_CMDS = set(FUNCS) | GREEK | {
+    "frac", "sqrt", "pi", "cdot", "times", "div", "binom", "infty", "log", "lfloor", "rfloor", "lceil",
+    "rceil", "vert", "mid", "ast", "e", "imath", "cfrac",
+}
+_PLAIN_NAMES = set(FUNCS) | {"sqrt", "pi", "log", "inf", "infty"}
+_TOKEN_RE = re.compile(
+    r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+(?![\d.]))?)"
+    r"|(?P<cmd>\\[a-zA-Z]+)"
+    r"|(?P<alpha>[a-zA-Z]+)"
+    r"|(?P<op>\*\*|[-+*/^_!(){}\[\]|])"
+    r"|(?P<space>\s+)"
+)
+
+
+class ParseError(ValueError):
+    """The text is not a whitelisted expression."""
+
+
+def tokenize(s: str) -> list[tuple[str, str]]:
+    """Split ``s`` into whitelisted tokens; raise :class:`ParseError` on anything else."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    n = len(s)
+    while pos < n:
+        m = _TOKEN_RE.match(s, pos)
+        if m is None:
+            raise ParseError(f"bad char {s[pos]!r}")
+        pos = m.end()
+        kind = m.lastgroup
+        val = m.group()
+        if kind == "space":
+            continue
+        if kind == "num":
+            # A sci-notation tail only counts when the mantissa has digits: "2e5" yes, "e5" never reaches here.
+            mant, _, exp = val.replace("E", "e").partition("e")
+            if exp and abs(int(exp)) > MAX_SCI_EXP:
+                raise ParseError("exponent too large")
+            out.append(("num", val))
+        elif kind == "cmd":
+            name = val[1:]
+            if name not in _CMDS:
+                raise ParseError(f"command {val} not allowed")
+            out.append(("cmd", name))
+        elif kind == "alpha":
+            if val in _PLAIN_NAMES:
+                out.append(("cmd", val))
+            elif len(val) >= 3:
+                raise ParseError(f"word {val!r}")
+            else:
+                out.extend(("id", ch) for ch in val)
+        else:
+            out.append(("op", "^" if val == "**" else val))
+    return out
+
+
+def num_node(text: str) -> Node:
+    """A rational leaf from a decimal literal (exact)."""
+    f = Fraction(text)
+    return ("n", f.numerator, f.denominator)
+
+
+ONE: Node = ("n", 1, 1)
+
+
+class Parser:
+    """Recursive-descent parser over the token list; see the module docstring for the tree."""
+
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.t = tokens
+        self.i = 0
+        self.depth = 0
+        self.nodes = 0
+        self.abs_open = 0
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def peek(self) -> tuple[str, str] | None:
+        return self.t[self.i] if self.i < len(self.t) else None
+
+    def take(self) -> tuple[str, str]:
+        if self.i >= len(self.t):
+            raise ParseError("unexpected end")
+        tok = self.t[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, val: str) -> None:
+        tok = self.take()
+        if tok[1] != val or tok[0] != "op":
+            raise ParseError(f"expected {val}")
+
+    def mk(self, *node: object) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ParseError("too many nodes")
+        return tuple(node)
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError("too deep")
+
+    # -- grammar -------------------------------------------------------------------------------------
+    def parse(self) -> Node:
+        node = self.expr()
+        if self.peek() is not None:
+            raise ParseError(f"trailing {self.peek()}")
+        return node
+
+    def expr(self) -> Node:
+        self.enter()
+        node = self.term()
+        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in "+-":
+            self.take()
+            rhs = self.term()
+            node = self.mk("+", node, rhs if tok[1] == "+" else self.mk("neg", rhs))
+        self.depth -= 1
+        return node
+
+    def starts_primary(self, tok: tuple[str, str] | None) -> bool:
+        if tok is None:
+            return False
+        kind, val = tok
+        if kind in ("num", "id"):
+            return True
+        if kind == "cmd":
+            return val not in ("cdot", "times", "div", "ast", "rfloor", "rceil")
+        if kind == "op":
+            return val in "({[" or (val == "|" and self.abs_open == 0)
+        return False
+
+    def term(self) -> Node:
+        node = self.unary()
+        while True:
+            tok = self.peek()
+            if tok is None:
+                return node
+            if (tok[0] == "op" and tok[1] in "*/") or (tok[0] == "cmd" and tok[1] in ("cdot", "times", "div", "ast")):
+                self.take()
+                rhs = self.unary()
+                node = self.mk("/" if tok[1] in ("/", "div") else "*", node, rhs)
+            elif self.starts_primary(tok):
+                node = self.mk("*", node, self.power())
+            else:
+                return node
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok[0] == "op" and tok[1] in "+-":
+            self.take()
+            self.enter()
+            inner = self.unary()
+            self.depth -= 1
+            return inner if tok[1] == "+" else self.mk("neg", inner)
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.postfix()
+        tok = self.peek()
+        if tok is not None and tok == ("op", "^"):
+            self.take()
+            self.enter()
+            exp = self.exponent()
+            self.depth -= 1
+            return self.mk("^", base, exp)
+        return base
+
+    def exponent(self) -> Node:
+        tok = self.peek()
+        if tok == ("op", "{"):
+            return self.group("{", "}")
+        if tok is not None and tok[0] == "op" and tok[1] in "+-":
+            self.take()
+            inner = self.power()
+            return inner if tok[1] == "+" else self.mk("neg", inner)
+        return self.power()
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while (tok := self.peek()) is not None and tok == ("op", "!"):
+            self.take()
+            node = self.mk("!", node)
+        return node
+
+    def group(self, open_: str, close: str) -> Node:
+        self.expect(open_)
+        saved = self.abs_open
+        self.abs_open = 0
+        node = self.expr()
+        self.abs_open = saved
+        self.expect(close)
+        return node
+
+    def latex_arg(self) -> Node:
+        """One TeX argument: ``{...}``, a single digit of a number, or a single token."""
+        tok = self.peek()
+        if tok is None:
+            raise ParseError("missing argument")
+        if tok == ("op", "{"):
+            return self.group("{", "}")
+        if tok[0] == "num":
+            self.take()
+            if len(tok[1]) > 1 and tok[1][0].isdigit():
+                self.t.insert(self.i, ("num", tok[1][1:]))
+                return num_node(tok[1][0])
+            return num_node(tok[1])
+        return self.primary()
+
+    def subscript(self) -> str:
+        """Raw text of a subscript (``_1``, ``_{n+1}``) used to name a variable."""
+        tok = self.take()
+        if tok == ("op", "{"):
+            parts: list[str] = []
+            depth = 1
+            while depth:
+                t = self.take()
+                if t == ("op", "{"):
+                    depth += 1
+                elif t == ("op", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                parts.append(t[1])
+            return "".join(parts)
+        return tok[1]
+
+    def func_arg(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok[0] == "op" and tok[1] in "({[":
+            return self.power_after_group()
+        node = self.power()
+        while self.starts_primary(self.peek()) and self.peek()[0] != "cmd":  # type: ignore[index]
+            node = self.mk("*", node, self.power())
+        return node
+
+    def power_after_group(self) -> Node:
+        return self.power()
+
+    def primary(self) -> Node:
+        self.enter()
+        try:
+            return self._primary()
+        finally:
+            self.depth -= 1
+
+    def _primary(self) -> Node:
+        tok = self.take()
+        kind, val = tok
+        if kind == "num":
+            node = self.mk(*num_node(val))
+            if self.peek() == ("op", "_"):  # base subscript such as 1011_2: keep the digits as written
+                self.take()
+                self.subscript()
+            return node
+        if kind == "id":
+            if val == "i":
+                return self.mk("c", "i")
+            if val == "e" and self.peek() != ("op", "_"):
+                return self.mk("c", "e")
+            name = val
+            if self.peek() == ("op", "_"):
+                self.take()
+                name = f"{val}_{self.subscript()}"
+            return self.mk("v", name)
+        if kind == "op":
+            if val == "(":
+                return self.group_rest(")")
+            if val == "[":
+                return self.group_rest("]")
+            if val == "{":
+                return self.group_rest("}")
+            if val == "|":
+                self.abs_open += 1
+                inner = self.expr()
+                self.abs_open -= 1
+                self.expect("|")
+                return self.mk("f", "abs", inner)
+            raise ParseError(f"unexpected {val}")
+        return self.command(val)
+
+    def group_rest(self, close: str) -> Node:
+        saved = self.abs_open
+        self.abs_open = 0
+        node = self.expr()
+        self.abs_open = saved
+        self.expect(close)
+        return node
+
+    def command(self, name: str) -> Node:
+        if name in ("pi",):
+            return self.mk("c", "pi")
+        if name in ("infty", "inf"):
+            return self.mk("c", "inf")
+        if name == "e":
+            return self.mk("c", "e")
+        if name == "imath":
+            return self.mk("c", "i")
+        if name in GREEK:
+            return self.mk("v", name)
+        if name in ("frac", "cfrac"):
+            num = self.latex_arg()
+            den = self.latex_arg()
+            return self.mk("/", num, den)
+        if name == "binom":
+            a = self.latex_arg()
+            b = self.latex_arg()
+            return self.mk("binom", a, b)
+        if name == "sqrt":
+            if self.peek() == ("op", "["):
+                self.take()
+                idx = self.group_rest("]")
+                return self.mk("root", idx, self.latex_arg())
+            if self.peek() == ("op", "("):
+                return self.mk("root", ("n", 2, 1), self.group("(", ")"))
+            return self.mk("root", ("n", 2, 1), self.latex_arg())
+        if name in ("lfloor", "lceil"):
+            inner = self.expr()
+            close = self.take()
+            if close != ("cmd", "r" + name[1:]):
+                raise ParseError("unbalanced floor/ceil")
+            return self.mk("f", name[1:], inner)
+        if name in ("vert", "mid"):
+            self.abs_open += 1
+            inner = self.expr()
+            self.abs_open -= 1
+            close = self.take()
+            if close not in (("cmd", "vert"), ("cmd", "mid"), ("op", "|")):
+                raise ParseError("unbalanced abs")
+            return self.mk("f", "abs", inner)
+        if name == "log":
+            base: Node | None = None
+            if self.peek() == ("op", "_"):
+                self.take()
+                base = self.latex_arg()
+            return self.mk("log", base, self.func_arg())
+        if name in FUNCS:
+            power: Node | None = None
+            fname = FUNCS[name]
+            if self.peek() == ("op", "^"):
+                self.take()
+                power = self.exponent()
+                if power == ("neg", ("n", 1, 1)) and fname in ("sin", "cos", "tan"):
+                    fname, power = "a" + fname, None
+            node = self.mk("f", fname, self.func_arg())
+            return self.mk("^", node, power) if power is not None else node
+        raise ParseError(f"unexpected command {name}")
+
+
+def parse(text: str) -> Node:
+    """Parse one scalar expression into a tree; raise :class:`ParseError` if it is not whitelisted."""
+    return Parser(tokenize(text)).parse()
+
+
+def free_vars(node: Node, acc: set[str] | None = None) -> set[str]:
+    """Names of the variables in a tree."""
+    acc = set() if acc is None else acc
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if not isinstance(cur, tuple | list) or not cur:
+            continue
+        if cur[0] == "v":
+            acc.add(cur[1])
+        elif cur[0] not in ("n", "c"):
+            stack.extend(x for x in cur[1:] if isinstance(x, tuple | list))
+    return acc
