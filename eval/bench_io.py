@@ -41,10 +41,12 @@ class _TypeTracker:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.seen: dict[str, tuple[str, str]] = {}
+        self.keys: list[frozenset[str]] = []  # per row: its real fields (Arrow fills the rest with null)
 
     def check(self, row: Any, where: str) -> None:
         if not isinstance(row, dict):
             raise DatasetError(f"{where}: expected a JSON object, got {type(row).__name__}")
+        self.keys.append(frozenset(row))
         for key, value in row.items():
             kind = _kind(value)
             if kind is None:
@@ -57,7 +59,7 @@ class _TypeTracker:
                 )
 
 
-def _validate_jsonl(path: Path, text: str) -> list[str]:
+def _validate_jsonl(path: Path, text: str) -> tuple[list[str], list[frozenset[str]]]:
     tracker, locations = _TypeTracker(path), []
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -69,10 +71,10 @@ def _validate_jsonl(path: Path, text: str) -> list[str]:
             raise DatasetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
         tracker.check(row, where)
         locations.append(where)
-    return locations
+    return locations, tracker.keys
 
 
-def _validate_json_array(path: Path, text: str) -> list[str]:
+def _validate_json_array(path: Path, text: str) -> tuple[list[str], list[frozenset[str]]]:
     """Check a file holding one JSON array of objects; locations are the line where each object starts."""
     try:
         data = json.loads(text)
@@ -89,11 +91,11 @@ def _validate_json_array(path: Path, text: str) -> list[str]:
         tracker.check(row, where)
         locations.append(where)
         pos = decoder.raw_decode(text, pos)[1]
-    return locations
+    return locations, tracker.keys
 
 
-def validate_json(path: Path) -> list[str]:
-    """Validate a JSON-lines file (or a JSON array file) and return one ``file:line`` label per row."""
+def validate_json(path: Path) -> tuple[list[str], list[frozenset[str]]]:
+    """Validate a JSON-lines (or JSON array) file; return ``file:line`` labels and field names per row."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -103,17 +105,24 @@ def validate_json(path: Path) -> list[str]:
     return _validate_jsonl(path, text)
 
 
-def _csv_locations(path: Path, delimiter: str) -> list[str]:
-    """Start line of each CSV record (quoted fields may span lines)."""
+def _csv_locations(path: Path, delimiter: str) -> tuple[list[str], list[str]]:
+    """Header and the start line of each CSV record (quoted fields may span lines)."""
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        next(reader, None)  # header
+        header = next(reader, [])
         starts, previous_end = [], reader.line_num
         for record in reader:
             if record:
                 starts.append(f"{path}:{previous_end + 1}")
             previous_end = reader.line_num
-    return starts
+    return header, starts
+
+
+def _all_text(columns: list[str]) -> Any:
+    """CSV cells stay text (no "007" -> 7 or "1/2" surprises); gold normalisers see what the file says."""
+    from datasets import Features, Value
+
+    return Features({name: Value("string") for name in columns})
 
 
 def _quiet_load(*args: Any, **kwargs: Any) -> Any:
@@ -136,12 +145,14 @@ def read_file(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
         raise DatasetError(f"{path}: no such file")
     if suffix not in FILE_SUFFIXES:
         raise DatasetError(f"{path}: unsupported file type {suffix!r} (use one of {sorted(FILE_SUFFIXES)})")
+    keys: list[frozenset[str]] | None = None
     if suffix in JSON_SUFFIXES:
-        builder, kwargs, locations = "json", {}, validate_json(path)
+        builder, kwargs = "json", {}
+        locations, keys = validate_json(path)
     elif suffix in CSV_SUFFIXES:
         delimiter = "\t" if suffix == ".tsv" else ","
-        builder, locations = "csv", _csv_locations(path, delimiter)
-        kwargs = {"sep": delimiter, "dtype": str, "keep_default_na": False}
+        header, locations = _csv_locations(path, delimiter)
+        builder, kwargs = "csv", {"sep": delimiter, "keep_default_na": False, "features": _all_text(header)}
     else:
         builder, kwargs, locations = "parquet", {}, []
     if not locations and builder != "parquet":
@@ -154,6 +165,8 @@ def read_file(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
         locations = [f"{path}: row {i}" for i in range(1, len(rows) + 1)]
     if len(rows) != len(locations):
         raise DatasetError(f"{path}: datasets read {len(rows)} rows but the file has {len(locations)}")
+    if keys is not None:  # a field absent from a row stays absent (not null), so errors can say "missing"
+        rows = [{k: v for k, v in r.items() if k in present} for r, present in zip(rows, keys, strict=True)]
     return rows, locations
 
 
