@@ -135,6 +135,7 @@ def pull(alias: str, force: bool = False) -> Path:
             console.print(f"{alias}: rebuilding (--force)")
         elif entry.exists():
             console.print(f"[yellow]{alias}: cached copy is damaged ({reason}); rebuilding[/yellow]")
+        models_cache.clean_leftovers(root, alias)
         build_entry(spec, root, entry, console)
     return entry
 
@@ -152,8 +153,8 @@ def resolve(name: str) -> str:
                 return name
             raise SaicotError(f"model {name!r} is not a local path or a known alias and the hub is not "
                               f"reachable: pass a local model directory or one of {', '.join(REGISTRY)}")
-        raise SaicotError(f"unknown model {name!r}: it is no existing path, known alias "
-                          f"({', '.join(REGISTRY)}) or hub id")
+        raise SaicotError(f"unknown model {name!r}: not an existing path, a known alias "
+                          f"({', '.join(REGISTRY)}) or a hub id")
     if spec.kind == "embedder" and (installed := _installed_dir(spec)) is not None:
         return str(installed)
     entry = cache_root() / name

@@ -117,17 +117,25 @@ def entry_lock(root: Path, alias: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def staging_dir(root: Path, alias: str) -> Path:
+def staging_dir(root: Path, alias: str, role: str = "build") -> Path:
     """A fresh temporary directory on the cache's filesystem (so the final rename is atomic)."""
     root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".tmp-{alias}-", dir=root))
+    return Path(tempfile.mkdtemp(prefix=f".tmp-{alias}@{role}-", dir=root))
+
+
+def clean_leftovers(root: Path, alias: str) -> int:
+    """Remove staging/old directories a killed pull of `alias` left behind; call it holding the lock."""
+    stale = [*root.glob(f".tmp-{alias}@*"), *root.glob(f".old-{alias}@*")]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
 
 
 def install_entry(staged: Path, entry: Path) -> None:
     """Move a finished staging directory into place, replacing any old entry, via renames."""
     old = None
     if entry.exists():
-        old = entry.with_name(f".old-{entry.name}-{os.getpid()}-{time.time_ns()}")
+        old = entry.with_name(f".old-{entry.name}@{os.getpid()}-{time.time_ns()}")
         os.rename(entry, old)
     os.rename(staged, entry)
     if old is not None:

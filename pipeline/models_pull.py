@@ -30,7 +30,7 @@ def _progress(console: Console):
 
 def build_entry(spec: ModelSpec, root: Path, entry: Path, console: Console) -> None:
     """Download, join, verify and convert (or unpack) `spec` into `entry`, writing the manifest last."""
-    work = models_cache.staging_dir(root, f"{spec.alias}-work")
+    work = models_cache.staging_dir(root, spec.alias, "work")
     staged = models_cache.staging_dir(root, spec.alias)
     try:
         with _progress(console) as progress:

@@ -165,7 +165,10 @@ def test_hub_offline_env_short_circuits(monkeypatch):
 
 
 def test_pull_is_idempotent_and_rebuilds_damage(cache, fake_source, capsys):
+    leftover = models_cache.staging_dir(cache, "fake-emb")  # as if an earlier pull had been killed
+    (leftover / "model.safetensors").write_bytes(b"half")
     path = models.pull("fake-emb")
+    assert not leftover.exists()
     assert path == cache / "fake-emb" and (path / "1_Pooling" / "config.json").is_file()
     assert (path / "model.safetensors").read_bytes() == WEIGHTS and fake_source == ["fake-emb==1.0"]
     assert models.pull("fake-emb") == path and len(fake_source) == 1
