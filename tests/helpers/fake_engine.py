@@ -15,6 +15,14 @@ from dataclasses import dataclass, field
 from pipeline.llm import Completion, GenerationResult, Request, Sampling
 
 NAMES = ["Ana", "Ben", "Caro", "Dev", "Eli", "Fay", "Gus", "Hana"]
+STORIES = [
+    "{n} has {a} marbles and wins {b} more at the fair. How many marbles does {n} have now?",
+    "A shop sold {a} red pens on Monday and {b} blue pens on Tuesday. How many pens were sold in total?",
+    "There are {a} birds on a wire; {b} more land beside them. Count the birds on the wire now.",
+    "{n} reads {a} pages of a novel in the morning and {b} pages at night. Find the pages read today.",
+    "A farm keeps {a} goats in one field and {b} sheep in another field. What is the number of animals?",
+    "The school bus carries {a} children, then picks up {b} at the next stop. How many ride the bus?",
+]
 
 
 def _h(*parts: object) -> int:
@@ -65,8 +73,7 @@ class FakeEngine:
             for q in range(6):
                 a, b = 3 + _h(req.seed, q) % 50, 2 + _h(req.seed, q, "b") % 40
                 name = NAMES[(req.seed + q) % len(NAMES)]
-                lines.append(f"{q + 1}. {name} has {a} marbles and wins {b} more at the {q}th fair. "
-                             f"How many marbles does {name} have now?")
+                lines.append(f"{q + 1}. " + STORIES[q].format(n=name, a=a, b=b))
             return "\n".join(lines)
         numbers = [int(x) for x in re.findall(r"\d+", user)]
         total = sum(numbers)

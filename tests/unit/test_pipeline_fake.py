@@ -66,8 +66,9 @@ def stage_file(run_dir: Path, stage: str, name: str) -> Path:
 def test_full_run_writes_every_stage_and_scores(tmp_path: Path) -> None:
     factory = Factory()
     result = run(make_cfg(tmp_path), factory)
-    for stage, name in [("load", "problems.jsonl"), ("generate", "generated.jsonl"),
-                        ("sample", "solutions.jsonl"), ("index", "pool.jsonl"), ("solve", "predictions.jsonl")]:
+    files = [("load", "problems.jsonl"), ("generate", "generated.jsonl"), ("sample", "solutions.jsonl"),
+             ("index", "pool.jsonl"), ("solve", "predictions.jsonl")]
+    for stage, name in files:
         assert stage_file(tmp_path, stage, name).stat().st_size > 0
     assert (tmp_path / "index").glob("*/pool.faiss")
     assert set(result.summary["strategies"]) == {"zero-shot", "knn", "random"}
@@ -119,7 +120,7 @@ def test_adding_a_strategy_only_solves_the_new_one(tmp_path: Path) -> None:
     assert len(factory.prompts) == 6
 
 
-@pytest.mark.parametrize("kill_after", [3, 10, 40, 60])
+@pytest.mark.parametrize("kill_after", [3, 10, 25, 40])  # generate, sample, sample, solve
 def test_kill_and_resume_gives_identical_outputs(tmp_path: Path, kill_after: int) -> None:
     reference = run(make_cfg(tmp_path / "ref"), Factory())
     with pytest.raises(KeyboardInterrupt):
