@@ -14,6 +14,7 @@ Examples:
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -100,7 +101,7 @@ def load(
 
     Args:
         name_or_path: a bundled benchmark name (see ``list_benchmarks()``), a local JSON/JSONL/CSV/TSV/Parquet
-            file, or a Hugging Face hub dataset id.
+            file, or a Hugging Face hub dataset id ("owner/name"; needs the hub or a warm datasets cache).
         split: split of a bundled benchmark or hub dataset; for a local file it only names the ids.
         fields: for files and hub datasets, which column holds what: ``question`` and ``gold`` (defaults
             "question" and "answer"), optional ``id`` (else ids are ``<name>-<split>-<row:05d>``), optional
@@ -149,6 +150,13 @@ def _load_mapped(source: str, split: str, fields: dict[str, str], limit: int | N
     if path.exists() or path.suffix.lower() in FILE_SUFFIXES:
         rows, locations = read_file(path)
         name = path.stem
+    elif "/" not in source:  # not a hub id ("owner/name"): most likely a mistyped benchmark name
+        close = difflib.get_close_matches(source, list(BENCHMARKS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DatasetError(
+            f"unknown benchmark {source!r}: bundled ones are {', '.join(list_benchmarks())}; otherwise give a "
+            f"local file or a hub dataset id like 'owner/name'.{hint}"
+        )
     else:
         rows, locations = read_hub(source, split=split, config=fields.get("config"))
         name = source.rstrip("/").rsplit("/", 1)[-1]

@@ -251,6 +251,11 @@ def test_malformed_csv_and_json_array_name_the_line(tmp_path: Path, tmp_cache: P
         load(str(array))
 
 
+def test_unknown_name_fails_fast_with_a_suggestion() -> None:
+    with pytest.raises(DatasetError, match="unknown benchmark 'gms8k'.*Did you mean 'gsm8k'"):
+        load("gms8k")
+
+
 def test_missing_unsupported_and_duplicate_ids(tmp_path: Path, tmp_cache: Path) -> None:
     with pytest.raises(DatasetError, match="no such file"):
         load(str(tmp_path / "absent.jsonl"))
