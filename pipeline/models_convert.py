@@ -10,6 +10,7 @@ import contextlib
 import functools
 import hashlib
 import importlib
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -118,6 +119,9 @@ def gguf_chat_template(gguf_path: Path) -> str | None:
 
 def convert_gguf(gguf_path: Path, out_dir: Path) -> None:
     """Dequantize a GGUF checkpoint into a bf16 safetensors directory with tokenizer and chat template."""
+    missing = [m for m in ("gguf", "accelerate") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SaicotError(f"converting GGUF needs {' and '.join(missing)}: pip install {' '.join(missing)}")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
