@@ -8,12 +8,14 @@ the remaining budget.
 
 from __future__ import annotations
 
+import re
+
 from eval.budget import Deadline, shared_worker
+from eval.equiv_struct import S, read
 from eval.latex_norm import Cleaned
 from eval.safe_eval import EvalError, Evaluator, close
 from eval.safe_parse import Node, free_vars
 from eval.safe_sympy import TooBig, check_size
-from eval.equiv_struct import S, read
 
 _POINTS = (0.5371, 1.2913, 2.0817, 0.8423, 1.6737, 2.7183, 0.3119, 1.9421)
 _N_POINTS = 5
@@ -112,8 +114,16 @@ def scalars(a: Node, b: Node, dl: Deadline, mode: str = "expr") -> bool:
     return r
 
 
+_FUNC_LHS = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
+
+
 def _lone_var(s: S) -> bool:
-    return s.kind == "scalar" and s.node is not None and s.node[0] == "v"
+    """A bare variable (``x``, ``a_1``), a function head such as ``f(x)``, or a tuple of variables."""
+    if s.kind == "scalar" and s.node is not None and s.node[0] == "v":
+        return True
+    if s.kind in ("seq", "list") and s.items and all(_lone_var(x) for x in s.items):
+        return True
+    return bool(_FUNC_LHS.match(s.text))
 
 
 def _eq_value(s: S) -> S | None:

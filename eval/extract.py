@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from eval.latex_norm import matching_brace
-
 NUMERIC_BENCHMARKS = {"gsm8k", "svamp", "gsm_hard"}
 CHOICE_BENCHMARKS = {"aqua"}
 
@@ -25,16 +23,19 @@ _CHOICE_IN_RE = re.compile(r"^\W*(?:option|choice)?\s*\(?\s*([A-Ea-e])\s*\)?(?![
 _PAREN_CHOICE_RE = re.compile(r"\(([A-E])\)")
 _CLOSE_CHOICE_RE = re.compile(r"(?<![A-Za-z])([A-E])\)")
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])|\.$|\s+(?:I hope|Hope)\b")
-_MAX_SCAN = 200_000
+_MAX_SCAN = 20_000
 
 
 def boxed_all(text: str) -> list[tuple[int, str]]:
     """All ``(position, content)`` of ``\\boxed``/``\\fbox`` in ``text``, in order."""
     out: list[tuple[int, str]] = []
+    pairs: dict[int, int] | None = None
     for m in _BOX_RE.finditer(text):
         i = m.end()
         if i < len(text) and text[i] == "{":
-            end = matching_brace(text, i)
+            if pairs is None:
+                pairs = brace_pairs(text)
+            end = pairs.get(i, -1)
             if end > 0:
                 out.append((m.start(), text[i + 1:end].strip()))
         elif i < len(text):
@@ -42,6 +43,24 @@ def boxed_all(text: str) -> list[tuple[int, str]]:
             if tail:
                 out.append((m.start(), tail.group()))
     return out
+
+
+def brace_pairs(text: str) -> dict[int, int]:
+    """Map each ``{`` index to its closing ``}`` index in one linear pass (``\\{`` and ``\\}`` skipped)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            stack.append(i)
+        elif c == "}" and stack:
+            pairs[stack.pop()] = i
+        i += 1
+    return pairs
 
 
 def _trim_sentence(s: str) -> str:
@@ -173,5 +192,5 @@ def looks_like_response(s: str) -> bool:
         return True
     if "\n" in s.strip():
         return True
-    words = re.findall(r"[A-Za-z]{3,}", re.sub(r"\\[a-zA-Z]+", " ", s))
+    words = re.findall(r"[A-Za-z]{3,}", re.sub(r"\\(?:begin|end)\{\w*\}|\\[a-zA-Z]+", " ", s))
     return len(s) > 60 and len(words) >= 6

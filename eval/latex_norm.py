@@ -32,7 +32,19 @@ _UNIT_TAIL = re.compile(
     r"(?P<unit>(?:[a-zA-Z]{2,}\.?|[a-zA-Z]{1,2}\^\{?[23]\}?)(?:[\s/-]+[a-zA-Z]{1,}\.?(?:\^\{?[23]\}?)?)*)$"
 )
 _NOT_UNITS = {"pi", "sqrt", "frac", "infty", "sin", "cos", "tan", "log", "ln", "exp", "dfrac", "cdot", "times"}
-_PLAIN_WORDS = {"and": ",", "or": ","}
+
+
+_UNICODE = {"\u2212": "-", "\u00d7": "\\times ", "\u00b7": "\\cdot ", "\u03c0": "\\pi ", "\u221a": "\\sqrt",
+            "\u2264": "\\le ", "\u2265": "\\ge ", "\u221e": "\\infty "}
+_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\\overline\s*\{\s*(\d{1,12})\s*\}")
+
+
+def _repeating(m: re.Match[str]) -> str:
+    """``0.1\\overline{6}`` -> ``(1/6)`` written as an exact fraction."""
+    whole, fixed, rep = m.group(1) or "0", m.group(2), m.group(3)
+    num = int(whole + fixed + rep) - int(whole + fixed)
+    den = (10 ** len(rep) - 1) * 10 ** len(fixed)
+    return f"({num}/{den})"
 
 
 @dataclass(frozen=True)
@@ -117,8 +129,8 @@ def clean(answer: str) -> Cleaned:
         '\\\\frac{1}{2}'
     """
     s = strip_math_delims(answer)
-    s = s.replace("\u2212", "-").replace("\u00d7", "\\times ").replace("\u00b7", "\\cdot ").replace("\u03c0", "\\pi ")
-    s = s.replace("\u221a", "\\sqrt").replace("\u2264", "\\le ").replace("\u2265", "\\ge ").replace("\u221e", "\\infty ")
+    for uni, tex in _UNICODE.items():
+        s = s.replace(uni, tex)
     s = re.sub(r"\\[dt]frac(?![a-zA-Z])", r"\\frac", s)
     s = re.sub(r"\\(?:dbinom|tbinom)(?![a-zA-Z])", r"\\binom", s)
     s = s.replace("\\varnothing", "\\emptyset")
@@ -135,6 +147,8 @@ def clean(answer: str) -> Cleaned:
     s = re.sub(r"\\(?:neq|ne)(?![a-zA-Z])", "!=", s)
     s = re.sub(r"\\lt(?![a-zA-Z])", "<", s).replace("\\gt", ">")
     s = s.replace("≠", "!=")
+    s = _REPEATING.sub(_repeating, s)
+    s = re.sub(r"\\approx(?![a-zA-Z])", "=", s)
     s = _THOUSANDS_BRACE.sub(r"\1\2", s)
     s = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), s)
     s = _DIGIT_SPACE.sub("", s)
@@ -149,5 +163,6 @@ def clean(answer: str) -> Cleaned:
 def text_key(s: str) -> str:
     """A key for comparing textual answers: lower case, no spaces, braces or trailing punctuation."""
     s = unwrap_command(s, _WRAP_RE)
-    s = re.sub(r"[\s{}$]|\\[,;:! ]", "", s).lower()
-    return s.rstrip(".")
+    s = re.sub(r"\$|(?<!\\)\\[,;:! ]", " ", s).lower()
+    s = re.sub(r"(?<![a-z0-9])\s+|\s+(?![a-z0-9])", "", s)
+    return re.sub(r"\s+", " ", s).strip().rstrip(".")

@@ -18,7 +18,7 @@ Num = Fraction | complex
 
 MAX_EXACT_BITS = 4096
 MAX_EXACT_FACTORIAL = 400
-REL_TOL = 1e-6
+REL_TOL = 1e-8
 ABS_TOL = 1e-9
 
 
