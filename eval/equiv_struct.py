@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from eval.latex_norm import matching_brace, text_key
+from eval.latex_norm import SHORT_UNITS, matching_brace, text_key
 from eval.safe_parse import Node, ParseError, parse
 
 _OPEN = "([{"
@@ -24,6 +24,7 @@ _KNOWN_WORDS = {"sqrt", "pi", "sin", "cos", "tan", "cot", "sec", "csc", "arcsin"
                 "cosh", "tanh", "exp", "log", "ln", "inf", "infty", "abs", "floor", "ceil"}
 _MIXED_TEX = re.compile(r"^([-+]?)(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}$")
 _MIXED_PLAIN = re.compile(r"^([-+]?)(\d+)\s+(\d+)\s*/\s*(\d+)$")
+_UNIT_SUFFIX = re.compile(r"(?:\s*(?<![\\a-zA-Z])(?:[a-zA-Z]{3,}|" + SHORT_UNITS + r")\.?(?:\^\{?[23]\}?)?)+$")
 _REL_RE = re.compile(r"<=|>=|!=|<|>|=")
 _IN_RE = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*\\in\s*")
 _CONNECT = re.compile(r"\s+(?:and|or)\s+")
@@ -138,6 +139,12 @@ def _scalar(s: str) -> S:
                 val = -val
             return S("scalar", key, node=("n", val.numerator, val.denominator))
     if any(w.lower() not in _KNOWN_WORDS for w in _WORD_RE.findall(s)):
+        head = _UNIT_SUFFIX.sub("", s).strip()  # "\frac{1}{2} cups", "5 square feet"
+        if head and head != s and not any(w.lower() not in _KNOWN_WORDS for w in _WORD_RE.findall(head)):
+            try:
+                return S("scalar", key, node=parse(head))
+            except (ParseError, RecursionError, ValueError, ZeroDivisionError):
+                pass
         return S("text", key)
     try:
         return S("scalar", key, node=parse(s))

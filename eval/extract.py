@@ -128,9 +128,16 @@ def _to_number(content: str) -> str | None:
     return _plain_number(nums[0]) if nums else None
 
 
-def choice_letter(s: str) -> str | None:
-    """A choice letter at the start of ``s`` ("(C)", "C)", "C", "option c"), upper-cased."""
-    m = _CHOICE_IN_RE.match(s.replace("\\text{", "").replace("\\textbf{", "").replace("}", " "))
+def choice_letter(s: str, strict: bool = False) -> str | None:
+    """A choice letter at the start of ``s`` ("(C)", "C)", "C", "option c"), upper-cased.
+
+    With ``strict`` the whole of ``s`` must be the letter (upper case, optionally in parentheses).
+    """
+    s = s.replace("\\text{", "").replace("\\textbf{", "").replace("\\mathrm{", "").replace("}", " ")
+    if strict:
+        m = re.fullmatch(r"\s*\(?\s*([A-E])\s*\)?\s*\.?\s*", s) or re.match(r"\s*\(?\s*([A-E])\s*\)(?:\s|$)", s)
+        return m.group(1) if m else None
+    m = _CHOICE_IN_RE.match(s)
     return m.group(1).upper() if m else None
 
 

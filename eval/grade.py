@@ -59,8 +59,9 @@ def _answers_equal(pred: str, gold: str, dl: Deadline, benchmark: str | None) ->
     cp, cg = clean(pred), clean(gold)
     letter_gold = _LETTER_GOLD.match(cg.text)
     if letter_gold or (benchmark or "").lower() in CHOICE_BENCHMARKS:
+        choice_bench = (benchmark or "").lower() in CHOICE_BENCHMARKS
         lg = letter_gold.group(1) if letter_gold else choice_letter(cg.text)
-        lp = choice_letter(cp.text)
+        lp = choice_letter(cp.text, strict=not choice_bench)
         if lg is not None and lp is not None:
             return lp == lg, "choice letter " + ("matches" if lp == lg else "differs")
         if (benchmark or "").lower() in CHOICE_BENCHMARKS:

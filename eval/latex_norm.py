@@ -27,9 +27,11 @@ _DOLLAR = re.compile(r"\\\$|\$|\\dollar(?![a-zA-Z])|\\textdollar(?![a-zA-Z])")
 _THOUSANDS_BRACE = re.compile(r"(\d)\{,\}(\d)")
 _THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:,\d{3})+)(?![\d])(?!,\d)")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d{3}(?!\d))")
+SHORT_UNITS = r"(?:cm|mm|km|m|ft|in|yd|mi|kg|mg|g|lb|lbs|oz|ml|mL|L|l|hr|hrs|h|min|s|sec|mph|kph|cc)(?![a-zA-Z])"
 _UNIT_TAIL = re.compile(
     r"^(?P<num>[-+]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*/\s*\d+)?)\s*"
-    r"(?P<unit>(?:[a-zA-Z]{2,}\.?|[a-zA-Z]{1,2}\^\{?[23]\}?)(?:[\s/-]+[a-zA-Z]{1,}\.?(?:\^\{?[23]\}?)?)*)$"
+    r"(?P<unit>(?:[a-zA-Z]{3,}|" + SHORT_UNITS + r")\.?(?:\^\{?[23]\}?)?"
+    r"(?:[\s/-]+(?:[a-zA-Z]{3,}|" + SHORT_UNITS + r"|[a-z])\.?(?:\^\{?[23]\}?)?)*)$"
 )
 _NOT_UNITS = {"pi", "sqrt", "frac", "infty", "sin", "cos", "tan", "log", "ln", "exp", "dfrac", "cdot", "times"}
 
@@ -133,7 +135,7 @@ def clean(answer: str) -> Cleaned:
         s = s.replace(uni, tex)
     s = re.sub(r"\\[dt]frac(?![a-zA-Z])", r"\\frac", s)
     s = re.sub(r"\\(?:dbinom|tbinom)(?![a-zA-Z])", r"\\binom", s)
-    s = s.replace("\\varnothing", "\\emptyset")
+    s = s.replace("\\varnothing", "\\emptyset").replace("\\langle", "(").replace("\\rangle", ")")
     s = _DROP_CMDS.sub("", s)
     s = _SPACES.sub(" ", s)
     degree = bool(_DEGREE.search(s))

@@ -193,6 +193,39 @@ RESPONSES = [
     ("Let me compute 3 times 4 which is 12 and then add 1 so it's 13 in total", "12", F),
 ]
 
+MIXED = [
+ (r"\frac{9}{4}", "2.25", T), (r"11\sqrt2", r"11 \sqrt{2}", T), (r"x^2+7x+10", "(x+2)(x+5)", T),
+ (r"\left[-\frac{1}{2}, \frac{1}{2}\right]", "[-0.5, 0.5]", T), (r"\left[-\frac{1}{2}, \frac{1}{2}\right]", "(-0.5, 0.5)", F),
+ (r"\{-1, 1\}", "-1, 1", T), (r"6\text{ inches}", "6", T), (r"\dfrac{1}{6}", "1/6", T), (r"\frac{1}{6}", "0.16", F),
+ (r"\frac{\sqrt{2}}{2}", r"\frac{1}{\sqrt{2}}", T), (r"-\frac{\sqrt{3}}{2}", r"\frac{\sqrt{3}}{2}", F),
+ (r"\text{(E)}", "E", T), (r"\text{(E)}", "D", F), ("1.50", r"\$1.5", T), (r"\$1.05", "1.5", F),
+ ("5 \\sqrt{5}", "\\sqrt{125}", T), ("5 \\sqrt{5}", "\\sqrt{25}", F), (r"\frac{5}{2}", "2.5", T),
+ (r"\frac{5}{2}", "2.4", F), ("10", "10.01", F), ("1000000", "10^6", T), ("999999", "10^6", F),
+ (r"y^2 = 4x", r"4x = y^2", T), (r"y^2 = 4x", r"y^2 = -4x", F), ("2x - 3y = 6", "y = \\frac{2}{3}x - 2", T),
+ ("2x - 3y = 6", "y = \\frac{2}{3}x + 2", F), (r"(-\infty, -2] \cup [2, \infty)", r"(-\infty,-2]\cup[2,\infty)", T),
+ (r"(-\infty, -2] \cup [2, \infty)", r"(-\infty,-2)\cup(2,\infty)", F), (r"\begin{pmatrix} 3 \\ -1 \end{pmatrix}", r"\begin{pmatrix} 3 \\ 1 \end{pmatrix}", F),
+ (r"\begin{pmatrix} 3 \\ -1 \end{pmatrix}", "(3,-1)", T), (r"\pi", "180^\\circ", T), (r"\frac{\pi}{4}", "45", F),
+ ("45", r"45^\circ", T), (r"\sqrt{3}i", r"i\sqrt3", T), ("4", "4 \\text{ or } -4", F),
+ (r"\$32", "32 dollars", T), ("32", "\\$3.20", F), ("2.5\\%", "0.025", T), ("2.5\\%", "0.25", F),
+ (r"\frac{1}{4}", "25\\%", T), ("0.05", "5", F), ("5", "0.05", F), ("50", "50\\%", T),
+ (r"\text{Sunday}", "Sunday", T), (r"\text{Sunday}", "Saturday", F), ("x = -1", "-1", T), ("x = -1", "1", F),
+ (r"x \in (-\infty, 2) \cup (3, \infty)", r"(3,\infty)\cup(-\infty,2)", T), ("(1, 2)", "(1, 3)", F),
+ ("\\frac{a}{b}", "a/b", T), ("\\frac{a}{b}", "b/a", F), ("a^2b", "ba^2", T), ("2ab", "2a+b", F),
+ ("e", "2.718", F), ("2+\\sqrt{3}", "\\sqrt3+2", T), ("2-\\sqrt{3}", "\\sqrt3-2", F),
+ ("1011_2", "11", F), ("12_{3}", "12", T), ("\\$ 1,234.56", "1234.56", T), ("1234.65", "1234.56", F),
+ ("-5", "- 5", T), ("\\infty", "inf", T), ("\\frac{3}{7}", "\\frac{6}{14}", T), ("\\frac{3}{7}", "\\frac{7}{3}", F),
+ ("8\\%", "8", T), ("80\\%", "8", F), ("\\$0.50", "50 cents", F), ("3:00", "3:00", T), ("3:00", "3:30", F),
+ ("(2, 3)", "2, 3", T), ("\\left(2,3\\right)", "(2,3)", T), ("(3, 2)", "2, 3", T), ("[3,2]", "(3,2)", F),
+ ("\\frac{1}{2}x+3", "0.5x + 3", T), ("\\frac{1}{2}x+3", "\\frac{1}{2}(x+3)", F),
+ ("\\sqrt{x+1}", "(x+1)^{1/2}", T), ("\\sqrt{x}+1", "\\sqrt{x+1}", F), ("\\frac{x^2-1}{x-1}", "x+1", T),
+ ("|{-3}|", "3", T), ("-|3|", "3", F), ("\\$12.5", "\\$12.50", T), ("12.5", "125", F),
+ ("\\text{A}", "A", T), ("A", "\\text{(A)}", T), ("(A)", "(B)", F), ("x=2, y=3", "(2,3)", T), ("x=3, y=2", "(2,3)", F),
+ ("\\{2\\}", "2", T), ("\\{2, 3\\}", "\\{2\\}", F), ("7 \\times 10^{-4}", "0.0007", T), ("7 \\times 10^{-4}", "0.007", F),
+ ("\\frac{\\pi}{6}", "30^\\circ", T), ("100\\pi", "314.16", F), ("20\\pi", "20 \\pi", T), ("\\pi^2", "2\\pi", F),
+ ("-\\frac{7}{2}", "-3.5", T), ("-\\frac{7}{2}", "3.5", F), ("\\tfrac{7}{2}", "3\\tfrac{1}{2}", T),
+ ("The final answer is 10.", "10", T),
+]
+
 SAFETY_NEGATIVES = [
     ("__import__('os').system('echo hi')", "0", F), ("lambda: 1", "1", F), ("().__class__.__bases__", "0", F),
     ("exec('1')", "1", F), ("eval('2')", "2", F), ("\\input{/etc/passwd}", "0", F),
@@ -200,5 +233,5 @@ SAFETY_NEGATIVES = [
 
 ALL = (
     INTEGERS + DECIMALS + SCIENTIFIC + PERCENT + FRACTIONS + RADICALS + PI_TRIG + EXPRESSIONS + COMPLEX
-    + EQUATIONS + TUPLES + SETS_LISTS + INTERVALS + MATRICES + TEXT + RESPONSES + SAFETY_NEGATIVES
+    + EQUATIONS + TUPLES + SETS_LISTS + INTERVALS + MATRICES + TEXT + MIXED + RESPONSES + SAFETY_NEGATIVES
 )

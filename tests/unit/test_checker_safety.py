@@ -104,3 +104,14 @@ def test_budget_holds_off_the_main_thread() -> None:
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda pg: is_equiv(pg[0], pg[1], timeout=30.0), pairs))
     assert results == [False, True, True, False] * 3
+
+
+def test_budget_holds_in_a_worker_process() -> None:
+    import multiprocessing
+
+    preds = ["e^{1000}", "2^{2^{100}}", "\\frac{1}{2}"]
+    golds = ["e^{999} e", "2^{2^{100}}+1", "0.5"]
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        results = list(pool.map(is_equiv, preds, golds, [30.0, 0.5, 1.0]))
+    assert results == [True, False, True]
