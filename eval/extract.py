@@ -22,6 +22,12 @@ _NUMBER_RE = re.compile(r"-?\$?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*
 _CHOICE_IN_RE = re.compile(r"^\W*(?:option|choice)?\s*\(?\s*([A-Ea-e])\s*\)?(?![a-zA-Z0-9])")
 _PAREN_CHOICE_RE = re.compile(r"\(([A-E])\)")
 _CLOSE_CHOICE_RE = re.compile(r"(?<![A-Za-z])([A-E])\)")
+_CHOICE_PATTERNS = (
+    re.compile(r"(?i:answer)\s*(?:is\s*)?[:\-]?\s*\(?([A-E])\)?(?![a-zA-Z0-9])"),
+    re.compile(r"(?:option|choice)\s*(?:is\s*)?:?\s*\(?([A-E])\)?(?![a-zA-Z0-9])", re.I),
+    re.compile(r"(?<![A-Za-z])\(?([A-E])\)?\s+is\s+(?:the\s+)?(?:correct|right|answer)"),
+    re.compile(r"(?:^|\n)\s*\(?([A-E])\)?\.?\s*$"),
+)
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])|\.$|\s+(?:I hope|Hope)\b")
 _MAX_SCAN = 20_000
 
@@ -142,15 +148,22 @@ def choice_letter(s: str, strict: bool = False) -> str | None:
 
 
 def _extract_choice(text: str) -> str | None:
-    mk = _marker(text)
+    tail = text[-3000:]
+    found: list[tuple[int, str]] = []
+    mk = _marker(tail)
     if mk is not None:
         letter = choice_letter(mk[1])
         if letter:
-            return letter
+            found.append((mk[0], letter))
+    for pattern in _CHOICE_PATTERNS:
+        for m in pattern.finditer(tail):
+            found.append((m.start(), m.group(1).upper()))
+    if found:
+        return max(found)[1]
     for pattern in (_PAREN_CHOICE_RE, _CLOSE_CHOICE_RE):
-        found = pattern.findall(text[-2000:])
-        if found:
-            return found[-1]
+        hits = pattern.findall(tail)
+        if hits:
+            return hits[-1]
     stripped = text.strip()
     return choice_letter(stripped) if len(stripped) <= 12 else None
 

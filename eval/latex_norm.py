@@ -137,6 +137,7 @@ def clean(answer: str) -> Cleaned:
     s = re.sub(r"\\(?:dbinom|tbinom)(?![a-zA-Z])", r"\\binom", s)
     s = s.replace("\\varnothing", "\\emptyset").replace("\\langle", "(").replace("\\rangle", ")")
     s = _DROP_CMDS.sub("", s)
+    s = s.replace("\\!", "")
     s = _SPACES.sub(" ", s)
     degree = bool(_DEGREE.search(s))
     s = _DEGREE.sub("", s)

@@ -30,6 +30,10 @@ CASES = [
     ("Among options, I choose D) 12 because", "aqua", "D"),
     ("We get 24, which is option (E).", "aqua", "E"),
     ("\\boxed{A}", "aqua", "A"),
+    ("so 12 * 3 = 36 ways\nAnswer D", "aqua", "D"),
+    ("Total 12.5 hours.\nThe correct option is C.", "aqua", "C"),
+    ("So 40 sales\nD is the correct choice", "aqua", "D"),
+    ("= 65000 ways.\nB", "aqua", "B"),
     ("The answer is **42**.", None, "42"),
     ("answer is: 7", "olympiadbench", "7"),
 ]
