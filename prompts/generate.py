@@ -1,11 +1,13 @@
-"""The question generator's prompt, a forgiving parser for its numbered list, and a near-copy filter.
+"""The question generator's prompt, a forgiving parser for its list, and a near-copy filter.
 
 A prototype showed why the filter matters: a 0.5B generator copied the prompt's worked example in 39% of
-outputs and restated the test question in others. Both kinds of copy are dropped here.
+outputs and restated the test question in others. Both kinds of copy are dropped by `filter_near_copies`
+(the caller passes the test question and `EXAMPLE_TEXTS` as references).
 
 Example:
-    >>> parse_generated("1. Sam has 3 cats. How many legs?\\n2) Ann buys 4 pens for $2 each. Cost?", 2)
-    ['Sam has 3 cats. How many legs?', 'Ann buys 4 pens for $2 each. Cost?']
+    >>> parse_generated("Here you go:\\n1. Sam has 3 cats and 2 dogs. How many pets?\\n"
+    ...                 "2) Ann buys 4 pens for $2 each. What does she pay?", 2)
+    ['Sam has 3 cats and 2 dogs. How many pets?', 'Ann buys 4 pens for $2 each. What does she pay?']
 """
 
 from __future__ import annotations
@@ -14,80 +16,149 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from prompts.templates import load_template
+from prompts.templates import fill, load_template, sections
 
-_EXAMPLE_LINES = [ln for ln in load_template("generate.txt").splitlines() if ln.strip()]
-#: The worked example's problem texts inside the template (generated copies of them are dropped).
-EXAMPLE_TEXTS: tuple[str, ...] = tuple(
-    re.sub(r"^\d+\.\s*", "", ln) for ln in _EXAMPLE_LINES if "$" in ln and "?" in ln
-)
-
-_ITEM = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:\*\*)?(?:(?:problem|question|q)\s*#?\s*\d+\s*[:.)-]|\d+\s*[.):-]|\(\d+\)|[-*•])(?:\*\*)?\s*",
-    re.IGNORECASE,
-)
-_TAIL = re.compile(r"\s*(?:\*\*)?\b(?:solution|answer|step \d+|explanation)\b\s*[:：].*$", re.IGNORECASE | re.DOTALL)
+TEMPLATE = "generate"
 MIN_CHARS = 20
 
 
+def _example() -> tuple[str, tuple[str, ...]]:
+    lines = [ln.strip() for ln in sections(load_template(TEMPLATE))["example"].splitlines() if ln.strip()]
+    return "\n".join(lines), tuple(re.sub(r"^(?:Problem:|\d+\.)\s*", "", ln) for ln in lines)
+
+
+#: The worked example shown in the generator prompt, as one block, and its problem texts (the example
+#: problem and its example outputs): generated copies of them must be dropped.
+EXAMPLE_BLOCK, EXAMPLE_TEXTS = _example()
+
+
 def generate_messages(question: str, k: int) -> list[dict[str, str]]:
-    """Chat messages asking the generator for `k` new problems similar to `question`."""
+    """Chat messages (system + user) asking the generator for `k` new problems similar to `question`."""
+    parts = sections(load_template(TEMPLATE))
     return [
-        {"role": "system", "content": load_template("generate.txt").format(k=k)},
-        {"role": "user", "content": load_template("generate_user.txt").format(question=question.strip(), k=k)},
+        {"role": "system", "content": fill(parts["system"], k=k, example=EXAMPLE_BLOCK)},
+        {"role": "user", "content": fill(parts["user"], k=k, question=question.strip())},
     ]
 
 
+# An item starts with a number ("1.", "1)", "(1)", "1:"), a labelled number ("Problem 1:", "**Question 1:**",
+# "### Q1."), an unnumbered label ("Problem:", "New question:") or a bullet; markdown may wrap it.
+_MD = r"(?:\*\*|__|\*|_)?"
+_ITEM = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:[-*•+]\s+)?" + _MD + r"\s*"
+    r"(?:(?:(?:new|similar)\s+)?(?:problem|question|q)\s*#?\s*(?P<n1>\d+)\s*[:.)\-]?"
+    r"|\(?(?P<n2>\d+)\s*[.):]"
+    r"|(?P<label>(?:(?:new|similar|example)\s+)?(?:problem|question))\s*:)"
+    r"\s*" + _MD + r"\s*[:.\-]?\s*",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^\s*[-*•+]\s+")
+# A line that starts a solution (dropped up to the next item) and the same label inside a line (cut there).
+_SOLUTION_LINE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?" + _MD + r"\s*(?:solution|answer|final answer|explanation|step\s*\d+|work)\b\s*"
+    + _MD + r"\s*[:.\-]", re.IGNORECASE)
+_SOLUTION_INLINE = re.compile(
+    r"(?:^|(?<=[\s.?!)]))" + _MD + r"(?:solution|answer|final answer|explanation)\s*" + _MD + r"\s*:.*$",
+    re.IGNORECASE | re.DOTALL)
+
+
 def _clean(text: str) -> str:
-    text = _TAIL.sub("", text)
-    text = re.sub(r"[*_`#]+", "", text)
-    text = re.sub(r"^\s*(?:new\s+)?(?:problem|question)\s*\d*\s*[:.)-]\s*", "", text, flags=re.IGNORECASE)
-    return re.sub(r"\s+", " ", text).strip().strip('"').strip()
+    text = _SOLUTION_INLINE.sub("", text)
+    text = re.sub(r"\*\*|__|`+|^#+\s*", "", text)
+    text = re.sub(r"(?<!\w)[*_](?=\w)|(?<=[\w.?!])[*_](?!\w)", "", text)  # *italic* / _italic_
+    text = re.sub(r"^\s*(?:new\s+|similar\s+)?(?:problem|question)\s*\d*\s*[:.)\-]\s*", "", text,
+                  flags=re.IGNORECASE)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.strip("\"'“”").strip()
+
+
+def _split_items(text: str) -> list[str]:
+    """Group lines into items; text before the first item and solution blocks are left out."""
+    items: list[list[str]] = []
+    numbers: list[int | None] = []
+    in_solution = False
+    for line in text.splitlines():
+        if not line.strip() or re.match(r"^\s*(?:```|-{3,}|={3,})", line):
+            continue
+        match = _ITEM.match(line)
+        number = None
+        if match:
+            raw = match.group("n1") or match.group("n2")
+            number = int(raw) if raw else None
+            last = next((n for n in reversed(numbers) if n is not None), None)
+            # A numbered step inside a solution ("1. First, ...") is not a new item: item numbers go up by one.
+            if number is not None and last is not None and number != last + 1 and (in_solution or number <= last):
+                match = None
+            elif number is None and match.group("label") is None and in_solution:
+                match = None  # a bullet inside a solution
+        if match:
+            items.append([line[match.end():]])
+            numbers.append(number)
+            in_solution = False
+        elif _SOLUTION_LINE.match(line):
+            in_solution = True
+        elif items and not in_solution:
+            items[-1].append(line)  # a wrapped continuation of the current item
+    return [" ".join(parts) for parts in items]
 
 
 def parse_generated(text: str, k: int) -> list[str]:
-    """At most `k` cleaned questions from a generator's reply (numbered, bulleted or "Problem N:" lists)."""
-    items: list[list[str]] = []
-    preamble = True
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        match = _ITEM.match(line)
-        if match:
-            items.append([line[match.end():]])
-            preamble = False
-        elif not preamble and items:
-            items[-1].append(line)  # a wrapped continuation of the current item
-    if not items:  # no list markers at all: treat blank-line separated paragraphs as items
-        items = [[p] for p in re.split(r"\n\s*\n", text) if p.strip()]
-    out = []
-    for parts in items:
-        q = _clean(" ".join(parts))
-        if len(q) >= MIN_CHARS and q not in out:
+    """At most `k` cleaned questions from a generator's reply.
+
+    Accepts numbered lists ("1.", "1)", "(1)"), labelled items ("Problem 1:", "**Question 1:**"), bullets
+    and, when there are no markers at all, blank-line separated paragraphs. Preambles ("Here are ..."),
+    solutions and answers ("Solution:", "Answer:", inline or on their own lines) are dropped; markdown is
+    stripped and whitespace collapsed; items shorter than `MIN_CHARS` and exact duplicates are dropped.
+    """
+    items = _split_items(text)
+    if not items:
+        items = [p for p in re.split(r"\n\s*\n", text) if p.strip() and not p.strip().endswith(":")]
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        q = _clean(item)
+        if len(q) >= MIN_CHARS and q.lower() not in seen:
+            seen.add(q.lower())
             out.append(q)
-    return out[:k]
+        if len(out) == k:
+            break
+    return out
 
 
-def _tokens(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+|\d+(?:\.\d+)?", text.lower()))
+def tokens(text: str) -> list[str]:
+    """Lower-cased words and numbers (numbers kept whole: "3.5", "1,200" -> "1200")."""
+    return re.findall(r"[a-z]+|\d+(?:\.\d+)?", re.sub(r"(?<=\d),(?=\d{3})", "", text.lower()))
 
 
 def similarity(a: str, b: str) -> float:
-    """The larger of token Jaccard (word/number sets) and difflib's character ratio, both in [0, 1].
+    """Near-copy score in [0, 1]: the larger of token-set Jaccard and token-sequence difflib ratio.
 
-    Jaccard catches reordered restatements; the character ratio catches copies with small edits.
+    Both work on `tokens` (lower-cased words and numbers), so punctuation, case and markdown do not matter
+    but numbers do: a problem that keeps the wording and changes the numbers scores lower than a restatement.
+    Jaccard catches reordered restatements; the sequence ratio catches copies with a few words edited.
     """
-    ta, tb = _tokens(a), _tokens(b)
-    jaccard = len(ta & tb) / len(ta | tb) if ta | tb else 1.0
-    ratio = difflib.SequenceMatcher(None, a.lower(), b.lower(), autojunk=False).ratio()
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 1.0 if ta == tb else 0.0
+    sa, sb = set(ta), set(tb)
+    jaccard = len(sa & sb) / len(sa | sb)
+    ratio = difflib.SequenceMatcher(None, ta, tb, autojunk=False).ratio()
     return max(jaccard, ratio)
 
 
-def filter_near_copies(candidates: Sequence[str], references: Sequence[str], threshold: float = 0.85) -> list[str]:
-    """Drop candidates too similar to a reference (test question, template example) or an earlier keeper."""
+def filter_near_copies(candidates: list[str], references: Sequence[str], threshold: float = 0.85) -> list[str]:
+    """Drop candidates whose `similarity` to a reference or to an earlier kept candidate is >= `threshold`.
+
+    Args:
+        candidates: parsed generated questions, in order.
+        references: texts nothing may copy: the test question and `EXAMPLE_TEXTS`.
+        threshold: similarity from which a candidate counts as a copy.
+    """
     kept: list[str] = []
     for cand in candidates:
-        if any(similarity(cand, ref) >= threshold for ref in [*references, *kept]):
+        if not tokens(cand):
+            continue
+        if any(similarity(cand, ref) >= threshold for ref in (*references, *kept)):
             continue
         kept.append(cand)
     return kept

@@ -1,7 +1,7 @@
 """The solver's prompt: one CoT instruction, demos as chat turns, packed to a token budget.
 
-The same instruction serves zero-shot answers, pool solutions of generated questions and few-shot
-answers, so demos and answers share one format ("... The answer is X.").
+The same instruction (template ``solve``) serves zero-shot answers, sampled solutions of generated
+questions and few-shot answers, so demos and answers share one format ("... The answer is X.").
 
 Example:
     >>> msgs = solve_messages("What is 2+3?", [Demo("What is 1+1?", "1+1=2. The answer is 2.")])
@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from prompts.templates import load_template
+from prompts.templates import load_template, sections
+
+TEMPLATE = "solve"
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,13 @@ class PackedPrompt:
     """A rendered prompt and what went into it.
 
     Attributes:
+        text: the prompt as rendered by the caller's chat template.
+        messages: the chat messages it was rendered from.
         demos: the demos kept, in prompt order (most relevant last, nearest the question).
-        dropped: demos that did not fit the budget.
-        over_budget: even the zero-shot prompt exceeds the budget (it is returned anyway).
+        n_tokens: `count_tokens(text)`.
+        dropped: demos skipped because they did not fit the budget (demos beyond `max_demos` are not
+            counted: they were never tried).
+        over_budget: even the zero-shot prompt exceeds the budget (it is returned anyway, with no demos).
     """
 
     text: str
@@ -43,9 +49,14 @@ class PackedPrompt:
     over_budget: bool = False
 
 
+def instruction() -> str:
+    """The chain-of-thought instruction (the system message of every solver prompt)."""
+    return sections(load_template(TEMPLATE))["system"].strip()
+
+
 def solve_messages(question: str, demos: Sequence[Demo]) -> list[dict[str, str]]:
-    """System instruction, each demo as a user/assistant turn, then the question."""
-    messages = [{"role": "system", "content": load_template("solve.txt")}]
+    """System instruction, each demo as a user/assistant turn pair (in the given order), then the question."""
+    messages = [{"role": "system", "content": instruction()}]
     for demo in demos:
         messages += [{"role": "user", "content": demo.question.strip()},
                      {"role": "assistant", "content": demo.solution.strip()}]
@@ -57,21 +68,31 @@ def pack_demos(question: str, ranked_demos: Sequence[Demo], render: Callable[[li
                count_tokens: Callable[[str], int], budget: int, max_demos: int | None = None) -> PackedPrompt:
     """Greedily keep demos in rank order while the rendered prompt fits `budget` tokens.
 
-    A demo that does not fit is skipped and the next one tried. The kept demos are then ordered so the
-    most relevant one sits nearest the question.
+    Each candidate is tried with the demos kept so far; one that does not fit is skipped and the next
+    tried (a shorter one may still fit). The kept demos are then ordered so the most relevant one sits
+    last, nearest the question. Token counts are of the full rendered prompt, so chat-template overhead
+    per turn is included.
+
+    Args:
+        question: the test question.
+        ranked_demos: candidates, most relevant first.
+        render: messages -> prompt text (the solver's chat template).
+        count_tokens: text -> number of tokens (the solver's tokenizer).
+        budget: maximum prompt tokens (context length minus the answer budget).
+        max_demos: keep at most this many demos (None: no limit besides the budget).
     """
+    limit = len(ranked_demos) if max_demos is None else max(0, max_demos)
     kept: list[Demo] = []
-    limit = len(ranked_demos) if max_demos is None else max_demos
     dropped = 0
     for demo in ranked_demos:
         if len(kept) >= limit:
             break
-        trial = kept + [demo]
-        if count_tokens(render(solve_messages(question, list(reversed(trial))))) <= budget:
+        trial = [*kept, demo]
+        if count_tokens(render(solve_messages(question, trial[::-1]))) <= budget:
             kept = trial
         else:
             dropped += 1
-    ordered = list(reversed(kept))
+    ordered = kept[::-1]
     messages = solve_messages(question, ordered)
     text = render(messages)
     n_tokens = count_tokens(text)

@@ -1,28 +1,67 @@
-"""Prompt templates shipped as package data, and their content hashes for cache keys."""
+"""Prompt templates shipped as package data (``prompts/templates/*.txt``) and their hashes.
+
+The data directory ``templates/`` has no ``__init__.py`` (it is package data of `prompts`, not a package),
+so ``import prompts.templates`` resolves to this module.
+
+A template file is split into named sections by header lines ``[name]`` (e.g. ``[system]``, ``[user]``);
+text before the first header belongs to section ``""``. Placeholders are ``{name}`` and are filled by
+`fill`, which only replaces the names it is given (so braces in LaTeX stay untouched).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 
-#: Template families and their files; a family's hash covers all of its files.
-FAMILIES = {
-    "generate": ("generate.txt", "generate_user.txt"),
-    "solve": ("solve.txt",),
-}
+_SECTION = re.compile(r"^\[([a-z_]+)\]\s*$", re.MULTILINE)
 
 
-@cache
-def load_template(filename: str) -> str:
-    """The text of `prompts/templates/<filename>` (trailing newline stripped)."""
-    return resources.files("prompts").joinpath("templates", filename).read_text(encoding="utf-8").rstrip("\n")
+def _dir() -> Traversable:
+    return resources.files("prompts").joinpath("templates")
 
 
-def template_hash(*families: str) -> str:
-    """sha256 over the texts of the given template families (changes whenever any text changes)."""
-    digest = hashlib.sha256()
-    for family in families:
-        for filename in FAMILIES[family]:
-            digest.update(filename.encode() + b"\0" + load_template(filename).encode() + b"\0")
-    return digest.hexdigest()[:16]
+def _file_name(name: str) -> str:
+    return name if name.endswith(".txt") else f"{name}.txt"
+
+
+def load_template(name: str) -> str:
+    """The text of template `name` (``"generate"`` or ``"generate.txt"``), read afresh on every call.
+
+    Raises:
+        FileNotFoundError: no such template (the message lists the available ones).
+    """
+    file = _dir().joinpath(_file_name(name))
+    if not file.is_file():
+        raise FileNotFoundError(f"no prompt template {name!r}; available: {', '.join(available_templates())}")
+    return file.read_text(encoding="utf-8")
+
+
+def available_templates() -> list[str]:
+    """Template names (file names without ``.txt``), sorted."""
+    return sorted(f.name[:-4] for f in _dir().iterdir() if f.name.endswith(".txt"))
+
+
+def template_hash(*names: str) -> str:
+    """sha256 over the named templates' texts (name and text, in the given order): part of cache keys."""
+    h = hashlib.sha256()
+    for name in names:
+        h.update(_file_name(name).encode() + b"\0" + load_template(name).encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def sections(text: str) -> dict[str, str]:
+    """Split a template into its ``[section]`` parts (each stripped of surrounding blank lines)."""
+    parts = _SECTION.split(text)
+    out = {"": parts[0].strip("\n")} if parts[0].strip() else {}
+    for i in range(1, len(parts), 2):
+        out[parts[i]] = parts[i + 1].strip("\n")
+    return out
+
+
+def fill(text: str, **values: object) -> str:
+    """Replace ``{name}`` for each given name; other braces are left alone."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text

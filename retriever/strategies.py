@@ -1,89 +1,67 @@
-"""Demonstration-selection strategies and their registry.
+"""Built-in demonstration-selection strategies: zero-shot, random, long, knn, mmr.
 
-Every strategy returns, per query, pool row indices with the MOST relevant first (the prompt assembler
-puts the most relevant nearest the question). `allowed[i]`, when given, restricts query i to those rows
-(pool scope "own"). A new strategy plugs in with one decorator:
-
-    @register("udr")
-    class UDR(Strategy): ...
+All return, per query, pool row indices with the most relevant first. Vectors are unit-norm, so the
+inner product is the cosine similarity. Ties are broken by pool order, so results are deterministic.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
 
 import numpy as np
 
-from retriever.index import VectorIndex
+from retriever.registry import (
+    Pool,
+    PoolItem,
+    Strategy,
+    available,
+    candidate_rows,
+    get_strategy,
+    num_queries,
+    register,
+)
+
+__all__ = ["Pool", "PoolItem", "Strategy", "available", "get_strategy", "register", "reasoning_steps", "count_steps",
+           "ZeroShot", "RandomDemos", "LongDemos", "KNN", "MMR"]
+
+# A sentence ends at . ! or ? followed by whitespace or the end (so "3.5" is not a sentence end).
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
-@dataclass(frozen=True)
-class PoolItem:
-    """A generated question with one of its sampled solutions."""
+def reasoning_steps(solution: str) -> int:
+    """Number of reasoning steps: per non-empty line, its sentences (at least one).
 
-    pool_id: str
-    problem_id: str
-    question: str
-    solution: str
-    answer: str | None
+    Counting sentences inside lines makes one-paragraph chains and one-step-per-line chains comparable.
 
-
-@dataclass
-class Pool:
-    """The demo pool, its L2-normalised vectors and (optionally) their FAISS index."""
-
-    items: list[PoolItem]
-    vectors: np.ndarray | None
-    index: VectorIndex | None = None
+    Examples:
+        >>> reasoning_steps("She has 3 + 2 = 5.\\nThen 5 * 2 = 10.\\nThe answer is 10.")
+        3
+        >>> reasoning_steps("First 1.5 + 2 = 3.5. So 3.5 * 2 = 7. The answer is 7.")
+        3
+    """
+    lines = [line for line in solution.splitlines() if line.strip()]
+    return sum(max(1, len(_SENTENCE_END.findall(line.strip()))) for line in lines)
 
 
-class Strategy(ABC):
-    """Base class: `select` returns, per query, pool rows most relevant first."""
-
-    name: ClassVar[str]
-
-    @abstractmethod
-    def select(self, query_vectors: np.ndarray | None, pool: Pool, k: int, *,
-               allowed: Sequence[np.ndarray] | None = None, seed: int = 0) -> list[list[int]]: ...
+count_steps = reasoning_steps  # the name used by earlier callers
 
 
-_REGISTRY: dict[str, type[Strategy]] = {}
+def _need_vectors(pool: Pool, query_vectors: np.ndarray | None, name: str) -> tuple[np.ndarray, np.ndarray]:
+    if query_vectors is None:
+        raise ValueError(f"strategy {name!r} needs query vectors")
+    if pool.vectors is None:
+        raise ValueError(f"strategy {name!r} needs pool vectors")
+    q = np.asarray(query_vectors, dtype=np.float32)
+    v = np.asarray(pool.vectors, dtype=np.float32)
+    if v.shape[0] != len(pool.items) or q.ndim != 2 or v.ndim != 2 or q.shape[1] != v.shape[1]:
+        raise ValueError(f"shape mismatch: queries {q.shape}, pool vectors {v.shape}, {len(pool.items)} items")
+    return q, v
 
 
-def register(name: str) -> Callable[[type[Strategy]], type[Strategy]]:
-    """Class decorator adding a strategy to the registry under `name`."""
-    def deco(cls: type[Strategy]) -> type[Strategy]:
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-    return deco
-
-
-def available() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def get_strategy(name: str, **params: Any) -> Strategy:
-    if name not in _REGISTRY:
-        raise ValueError(f"unknown strategy {name!r}; known: {', '.join(available())}")
-    return _REGISTRY[name](**params)
-
-
-def _candidates(pool: Pool, allowed: Sequence[np.ndarray] | None, i: int) -> np.ndarray:
-    return np.arange(len(pool.items)) if allowed is None else np.asarray(allowed[i], dtype=np.int64)
-
-
-def count_steps(solution: str) -> int:
-    """Reasoning steps of a solution: non-empty lines, or sentences when it is one paragraph."""
-    lines = [ln for ln in solution.splitlines() if ln.strip()]
-    if len(lines) > 1:
-        return len(lines)
-    return max(1, len(re.findall(r"[.!?](?:\s|$)", solution)))
+def _top_by_score(rows: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+    """The `k` best rows by score (descending), ties by pool row order."""
+    order = np.lexsort((rows, -scores))
+    return [int(r) for r in rows[order[:k]]]
 
 
 @register("zero-shot")
@@ -91,85 +69,101 @@ class ZeroShot(Strategy):
     """No demonstrations."""
 
     def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
-        n = len(query_vectors) if query_vectors is not None else len(allowed or [])
-        return [[] for _ in range(n)]
+        return [[] for _ in range(num_queries(query_vectors, allowed))]
 
 
 @register("random")
 class RandomDemos(Strategy):
-    """Uniform random demos, seeded per (seed, query index) so each query's pick is independent."""
+    """A uniform sample without replacement; depends only on (seed, query index) and the candidates."""
 
     def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
         out = []
-        for i in range(len(query_vectors)):
-            cands = _candidates(pool, allowed, i)
-            rng = np.random.default_rng(int(hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()[:8], 16))
-            out.append([int(x) for x in rng.permutation(cands)[:k]])
+        for i in range(num_queries(query_vectors, allowed)):
+            rows = candidate_rows(pool, allowed, i)
+            rng = np.random.default_rng([seed, i])
+            out.append([int(r) for r in rows[rng.permutation(rows.size)[:k]]])
         return out
 
 
 @register("long")
-class LongestDemos(Strategy):
-    """The demos with the most reasoning steps (ties in pool order)."""
+class LongDemos(Strategy):
+    """The demos with the most reasoning steps (`reasoning_steps`), ties by pool order."""
 
     def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
-        steps = np.array([count_steps(it.solution) for it in pool.items])
+        steps = np.array([reasoning_steps(it.solution) for it in pool.items], dtype=np.float64)
         out = []
-        for i in range(len(query_vectors)):
-            cands = _candidates(pool, allowed, i)
-            order = sorted(cands.tolist(), key=lambda r: (-steps[r], r))
-            out.append(order[:k])
+        for i in range(num_queries(query_vectors, allowed)):
+            rows = candidate_rows(pool, allowed, i)
+            out.append(_top_by_score(rows, steps[rows], k))
         return out
 
 
-def _scores(query: np.ndarray, pool: Pool, cands: np.ndarray) -> np.ndarray:
-    assert pool.vectors is not None, "this strategy needs pool vectors"
-    return pool.vectors[cands] @ query
-
-
 @register("knn")
-class NearestDemos(Strategy):
-    """The k most similar demos (cosine similarity of embeddings)."""
+class KNN(Strategy):
+    """Nearest neighbours by inner product: the FAISS index for whole-pool search, numpy on subsets."""
 
     def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
-        if allowed is None and pool.index is not None:
-            _, rows = pool.index.search(query_vectors, k)
+        n = num_queries(query_vectors, allowed)
+        if k <= 0 or not pool.items:
+            return [[] for _ in range(n)]
+        if allowed is None and pool.index is not None and query_vectors is not None:
+            if pool.index.size != len(pool.items):
+                raise ValueError(f"index holds {pool.index.size} vectors for {len(pool.items)} pool items")
+            _, rows = pool.index.search(np.asarray(query_vectors, dtype=np.float32), k)
             return [[int(r) for r in row if r >= 0] for row in rows]
+        q, v = _need_vectors(pool, query_vectors, self.name)
         out = []
-        for i, q in enumerate(query_vectors):
-            cands = _candidates(pool, allowed, i)
-            order = np.argsort(-_scores(q, pool, cands), kind="stable")
-            out.append([int(cands[j]) for j in order[:k]])
+        for i in range(n):
+            rows = candidate_rows(pool, allowed, i)
+            out.append(_top_by_score(rows, v[rows] @ q[i], k))
         return out
 
 
 @register("mmr")
-class MMRDemos(Strategy):
-    """Maximal marginal relevance: similar to the query, dissimilar to demos already chosen.
+class MMR(Strategy):
+    """Maximal marginal relevance (Carbonell & Goldstein 1998) over the top-L nearest candidates.
+
+    Greedily adds the candidate maximising ``lambda_ * sim(q, d) - (1 - lambda_) * max_{s in chosen} sim(d, s)``.
+    ``lambda_ = 1`` is kNN; smaller values trade relevance for diversity among the chosen demos.
 
     Args:
-        lambda_: weight of relevance versus diversity (1.0 = plain kNN).
-        candidates: how many nearest demos to choose from.
+        lambda_: relevance weight in [0, 1] (default 0.5).
+        n_candidates: L, how many nearest candidates to re-rank (default 50; fewer if fewer exist).
     """
 
-    def __init__(self, lambda_: float = 0.5, candidates: int = 50) -> None:
-        self.lambda_ = lambda_
-        self.n_candidates = candidates
+    def __init__(self, lambda_: float = 0.5, n_candidates: int = 50) -> None:
+        if not 0.0 <= float(lambda_) <= 1.0:
+            raise ValueError(f"mmr lambda_ must be in [0, 1], got {lambda_}")
+        if int(n_candidates) < 1:
+            raise ValueError(f"mmr n_candidates must be >= 1, got {n_candidates}")
+        self.lambda_ = float(lambda_)
+        self.n_candidates = int(n_candidates)
 
     def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
-        assert pool.vectors is not None, "mmr needs pool vectors"
-        out = []
-        for i, q in enumerate(query_vectors):
-            cands = _candidates(pool, allowed, i)
-            rel = _scores(q, pool, cands)
-            top = np.argsort(-rel, kind="stable")[: min(self.n_candidates, len(cands))]
-            cands, rel = cands[top], rel[top]
-            vecs = pool.vectors[cands]
-            chosen: list[int] = []
-            while len(chosen) < min(k, len(cands)):
-                redundancy = (vecs @ vecs[chosen].T).max(axis=1) if chosen else np.zeros(len(cands))
-                score = self.lambda_ * rel - (1 - self.lambda_) * redundancy
-                score[chosen] = -np.inf
-                chosen.append(int(np.argmax(score)))
-            out.append([int(cands[j]) for j in chosen])
-        return out
+        n = num_queries(query_vectors, allowed)
+        if k <= 0 or not pool.items:
+            return [[] for _ in range(n)]
+        q, v = _need_vectors(pool, query_vectors, self.name)
+        shortlists = KNN().select(q, pool, max(k, self.n_candidates), allowed=allowed, seed=seed)
+        return [self._rerank(q[i], v, np.asarray(shortlist, dtype=np.int64), k)
+                for i, shortlist in enumerate(shortlists)]
+
+    def _rerank(self, query: np.ndarray, vectors: np.ndarray, rows: np.ndarray, k: int) -> list[int]:
+        if rows.size == 0:
+            return []
+        cand = vectors[rows]
+        relevance = cand @ query
+        pairwise = cand @ cand.T
+        chosen: list[int] = []
+        redundancy = np.full(rows.size, -np.inf)
+        free = np.ones(rows.size, dtype=bool)
+        for _ in range(min(k, rows.size)):
+            penalty = np.where(np.isfinite(redundancy), redundancy, 0.0)
+            score = self.lambda_ * relevance - (1.0 - self.lambda_) * penalty
+            score[~free] = -np.inf
+            best = int(np.argmax(score))  # first maximum = nearer candidate wins ties
+            chosen.append(best)
+            free[best] = False
+            redundancy = np.maximum(redundancy, pairwise[best])
+        return [int(rows[j]) for j in chosen]
+
