@@ -55,7 +55,7 @@ _ITEM = re.compile(
 _BULLET = re.compile(r"^\s*[-*•+]\s+")
 # A line that starts a solution (dropped up to the next item) and the same label inside a line (cut there).
 _SOLUTION_LINE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?" + _MD + r"\s*(?:solution|answer|final answer|explanation|step\s*\d+|work)\b\s*"
+    r"^\s*(?:#{1,6}\s*)?(?:[-*•+]\s+)?" + _MD + r"\s*(?:solution|answer|final answer|explanation|step\s*\d+|work)\b\s*"
     + _MD + r"\s*[:.\-]", re.IGNORECASE)
 _SOLUTION_INLINE = re.compile(
     r"(?:^|(?<=[\s.?!)]))" + _MD + r"(?:solution|answer|final answer|explanation)\s*" + _MD + r"\s*:.*$",
@@ -68,37 +68,63 @@ def _clean(text: str) -> str:
     text = re.sub(r"(?<!\w)[*_](?=\w)|(?<=[\w.?!])[*_](?!\w)", "", text)  # *italic* / _italic_
     text = re.sub(r"^\s*(?:new\s+|similar\s+)?(?:problem|question)\s*\d*\s*[:.)\-]\s*", "", text,
                   flags=re.IGNORECASE)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text).strip().rstrip("-*•+ ")
     return text.strip("\"'“”").strip()
 
 
+_STEP = re.compile(r"=|^\W*(?:the answer|answer|so|then|first|next|finally|therefore|thus|now|step)\b",
+                   re.IGNORECASE)
+
+
+def _looks_like_step(text: str) -> bool:
+    return bool(_STEP.search(text))
+
+
+def _item_start(line: str) -> tuple[int, str, int | None] | None:
+    """(end of the marker, style, item number) when `line` starts an item; style: label/number/bullet."""
+    match = _ITEM.match(line)
+    if match:
+        style = "number" if match.group("n2") else "label"
+        raw = match.group("n1") or match.group("n2")
+        return match.end(), style, int(raw) if raw else None
+    bullet = _BULLET.match(line)
+    return (bullet.end(), "bullet", None) if bullet else None
+
+
 def _split_items(text: str) -> list[str]:
-    """Group lines into items; text before the first item and solution blocks are left out."""
+    """Group lines into items; text before the first item and solution blocks are left out.
+
+    Numbered steps inside a solution must not start items: inside a solution block a marker starts a new
+    item only if it carries the next item number and its text does not read like a step (an equation,
+    "So ...", "The answer is ..."). Bullets start items only in a bulleted list.
+    """
     items: list[list[str]] = []
-    numbers: list[int | None] = []
+    style: str | None = None
+    last: int | None = None
     in_solution = False
     for line in text.splitlines():
-        if not line.strip() or re.match(r"^\s*(?:```|-{3,}|={3,})", line):
+        if not line.strip() or re.match(r"^\s*(?:```|-{3,}|={3,})\s*$", line):
             continue
-        match = _ITEM.match(line)
-        number = None
-        if match:
-            raw = match.group("n1") or match.group("n2")
-            number = int(raw) if raw else None
-            last = next((n for n in reversed(numbers) if n is not None), None)
-            # A numbered step inside a solution ("1. First, ...") is not a new item: item numbers go up by one.
-            if number is not None and last is not None and number != last + 1 and (in_solution or number <= last):
-                match = None
-            elif number is None and match.group("label") is None and in_solution:
-                match = None  # a bullet inside a solution
-        if match:
-            items.append([line[match.end():]])
-            numbers.append(number)
+        start = _item_start(line)
+        if start is not None:
+            end, kind, number = start
+            if style is not None:
+                if kind == "bullet" and style != "bullet":
+                    start = None  # a bullet inside a numbered item (data, sub-steps)
+                elif in_solution and (_looks_like_step(line[end:])
+                                      or (number is not None and last is not None and number != last + 1)):
+                    start = None  # a step of the solution
+                elif number is not None and last is not None and number <= last:
+                    start = None  # numbering restarted: a sub-list inside the item
+        if start is not None:
+            items.append([line[end:]])
+            style = style or kind
+            last = number if number is not None else last
             in_solution = False
         elif _SOLUTION_LINE.match(line):
             in_solution = True
         elif items and not in_solution:
-            items[-1].append(line)  # a wrapped continuation of the current item
+            items[-1].append(_BULLET.sub("", line))  # a wrapped continuation of the current item
     return [" ".join(parts) for parts in items]
 
 
