@@ -40,7 +40,7 @@ class EngineConfig(_Section):
 
     backend: Literal["vllm", "openai"] = "vllm"
     max_model_len: int = Field(4096, ge=256)
-    dtype: str = "bfloat16"
+    dtype: str = Field("auto", description="auto: bf16 where the CPU has native bf16, else float32")
     kv_cache_gib: float = Field(2.0, gt=0, description="vLLM CPU KV cache (VLLM_CPU_KVCACHE_SPACE)")
     enforce_eager: bool = True
     extra: dict[str, Any] = Field(default_factory=dict, description="passed to vllm.LLM(...) as is")

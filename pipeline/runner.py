@@ -66,6 +66,14 @@ def _embedder(hooks: RunHooks, name: str) -> Any:
     return Embedder(resolve(name))
 
 
+def _dtype(cfg: RunConfig, hooks: RunHooks) -> str:
+    if hooks.engine_factory is not None:  # a custom backend owns its numerics
+        return cfg.engine.dtype
+    from pipeline.llm import pick_dtype
+
+    return pick_dtype(cfg.engine.dtype)
+
+
 def _benchmark_tag(name: str) -> str | None:
     from eval.benchmarks import BENCHMARKS
 
@@ -94,6 +102,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
     console.print(f"[1/6] load: {len(problems)} problems from {cfg.benchmark.name}")
 
     gen_id, pool_id, solver_id = identity(cfg.generator.model), identity(cfg.pool_model), identity(cfg.solver.model)
+    dtype = _dtype(cfg, hooks)  # numerics change outputs, so the LLM stages' keys include it
     needs_pool = any(s not in POOL_FREE for s in cfg.retrieve.strategies)
     pool = queries = None
     pool_stats = None
@@ -105,7 +114,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
                                     seed=cfg.seed)
             gen_stage = StageDir(run_dir, "generate", {
                 "load": load_stage.key, "model": gen_id, "template": template_hash("generate"), "k": g.k,
-                "sampling": gen_sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
+                "dtype": dtype, "sampling": gen_sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
             console.print(f"[2/6] generate: {g.k} questions per problem with {g.model}")
             generated = run_generate(problems, lambda: engines.get(g.model), gen_stage, k=g.k,
                                      sampling=gen_sampling, near_copy_threshold=g.near_copy_threshold,
@@ -115,7 +124,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
             sample_sampling = Sampling(n=s.n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens,
                                        seed=cfg.seed)
             sample_stage = StageDir(run_dir, "sample", {
-                "generate": gen_stage.key, "model": pool_id, "template": template_hash("solve"),
+                "generate": gen_stage.key, "model": pool_id, "template": template_hash("solve"), "dtype": dtype,
                 "sampling": sample_sampling.as_dict(), "benchmark": bench})
             n_questions = sum(len(r["questions"]) for r in generated)
             console.print(f"[3/6] sample: {s.n} solutions for each of {n_questions} generated questions "
@@ -151,7 +160,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
         solve_sampling = Sampling(n=sv.n, temperature=sv.temperature, top_p=sv.top_p, max_tokens=sv.max_tokens,
                                   seed=cfg.seed)
         solve_stage = StageDir(run_dir, "solve", {
-            "model": solver_id, "template": template_hash("solve"), "sampling": solve_sampling.as_dict(),
+            "model": solver_id, "template": template_hash("solve"), "dtype": dtype, "sampling": solve_sampling.as_dict(),
             "prompt_budget": sv.prompt_budget, "max_model_len": cfg.engine.max_model_len})
 
         def budget(engine: Engine) -> int:

@@ -57,7 +57,7 @@ def test_loglikelihood_matches_transformers(tiny_engine, tiny_model_dir) -> None
     pairs = [("Tom has 3 apples and", " 4 pears. The answer is 7."), ("The answer", " is 12.")]
     got = tiny_engine.loglikelihood(pairs)
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, torch_dtype=torch.bfloat16)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     for (prompt, cont), nll in zip(pairs, got, strict=True):
         head = tok.encode(prompt, add_special_tokens=True)
         tail = tok.encode(cont, add_special_tokens=False)

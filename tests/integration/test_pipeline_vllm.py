@@ -1,0 +1,100 @@
+"""The whole pipeline on the real vLLM engine (tiny random Llama) with the real MiniLM embedder and FAISS."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.runner import RunHooks, run_pipeline
+from tests.conftest import needs_vllm
+
+pytestmark = [needs_vllm, pytest.mark.vllm]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Borrowed:
+    """The session's shared engine, lent to a run: the run's close() must not shut it down."""
+
+    def __init__(self, engine) -> None:
+        self._engine = engine
+        self.closed = 0
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def overrides(model: Path) -> list[str]:
+    return [
+        f"generator.model={model}", f"solver.model={model}", "benchmark.limit=3", "generator.k=2",
+        "generator.max_tokens=48", "sample.n=2", "sample.max_tokens=24", "sample.self_consistency=false",
+        "solver.max_tokens=24", "engine.max_model_len=1024", "retrieve.k=2",
+        "retrieve.strategies=[zero-shot, knn, mmr]",
+    ]
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def predictions(run_dir: Path) -> list[dict]:
+    (path,) = run_dir.glob("solve/*/predictions.jsonl")
+    return sorted(read(path), key=lambda r: (r["strategy"], r["problem_id"]))
+
+
+def test_run_on_real_engine_writes_consistent_records(tiny_engine, tiny_model_dir, tmp_path) -> None:
+    borrowed = Borrowed(tiny_engine)
+    cfg = load_config(None, overrides=overrides(tiny_model_dir), run_dir=tmp_path)
+    result = run_pipeline(cfg, RunHooks(engine_factory=lambda model, c: borrowed))
+    assert borrowed.closed >= 1
+    assert set(result.summary["strategies"]) == {"zero-shot", "knn", "mmr"}
+    preds = predictions(tmp_path)
+    assert len(preds) == 9
+    for p in preds:
+        assert p["samples"][0]["n_tokens"] <= 24 and p["n_prompt_tokens"] > 0
+        assert p["prompt"].startswith("<s><|system|>")  # the model's own chat template
+    generated = read(next(tmp_path.glob("generate/*/generated.jsonl")))
+    assert [g["problem_id"] for g in generated] == [f"gsm8k-test-{i:05d}" for i in range(3)]
+    assert (tmp_path / "report.md").exists() and (tmp_path / "summary.json").exists()
+
+
+@pytest.mark.slow
+def test_kill_9_mid_run_then_resume_matches_uninterrupted(tiny_engine, tiny_model_dir, tmp_path) -> None:
+    """A real `kill -9` of `saicot run` during the sample stage, then the same command again."""
+    reference = tmp_path / "reference"
+    run_pipeline(load_config(None, overrides=overrides(tiny_model_dir), run_dir=reference),
+                 RunHooks(engine_factory=lambda model, c: Borrowed(tiny_engine)))
+
+    run_dir = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "pipeline.cli", "run", "--run-dir", str(run_dir)]
+    for item in overrides(tiny_model_dir):
+        cmd += ["--set", item]
+    env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if list(run_dir.glob("sample/*/solutions.jsonl")):
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI and vLLM's engine processes, no clean-up
+    proc.wait()
+    assert not (run_dir / "summary.json").exists(), "the run finished before it could be killed"
+
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    assert predictions(run_dir) == predictions(reference)
+    for stage, name in [("generate", "generated.jsonl"), ("sample", "solutions.jsonl")]:
+        got = read(next(run_dir.glob(f"{stage}/*/{name}")))
+        want = read(next(reference.glob(f"{stage}/*/{name}")))
+        key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
+        assert sorted(map(key, got)) == sorted(map(key, want))
