@@ -160,8 +160,9 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
         solve_sampling = Sampling(n=sv.n, temperature=sv.temperature, top_p=sv.top_p, max_tokens=sv.max_tokens,
                                   seed=cfg.seed)
         solve_stage = StageDir(run_dir, "solve", {
-            "model": solver_id, "template": template_hash("solve"), "dtype": dtype, "sampling": solve_sampling.as_dict(),
-            "prompt_budget": sv.prompt_budget, "max_model_len": cfg.engine.max_model_len})
+            "model": solver_id, "template": template_hash("solve"), "dtype": dtype,
+            "sampling": solve_sampling.as_dict(), "prompt_budget": sv.prompt_budget,
+            "max_model_len": cfg.engine.max_model_len})
 
         def budget(engine: Engine) -> int:
             return sv.prompt_budget or (engine.max_model_len - sv.max_tokens)
