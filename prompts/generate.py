@@ -99,6 +99,7 @@ def _split_items(text: str) -> list[str]:
     "So ...", "The answer is ..."). Bullets start items only in a bulleted list.
     """
     items: list[list[str]] = []
+    numbered: list[bool] = []
     style: str | None = None
     last: int | None = None
     in_solution = False
@@ -118,6 +119,7 @@ def _split_items(text: str) -> list[str]:
                     start = None  # numbering restarted: a sub-list inside the item
         if start is not None:
             items.append([line[end:]])
+            numbered.append(number is not None)
             style = style or kind
             last = number if number is not None else last
             in_solution = False
@@ -125,6 +127,9 @@ def _split_items(text: str) -> list[str]:
             in_solution = True
         elif items and not in_solution:
             items[-1].append(_BULLET.sub("", line))  # a wrapped continuation of the current item
+    if any(numbered):  # "Problem: ..." beside a numbered list is an echo of the prompt, not an item
+        items = [parts for parts, has_number in zip(items, numbered, strict=True)
+                 if has_number or style == "bullet"]
     return [" ".join(parts) for parts in items]
 
 
@@ -135,6 +140,9 @@ def parse_generated(text: str, k: int) -> list[str]:
     and, when there are no markers at all, blank-line separated paragraphs. Preambles ("Here are ..."),
     solutions and answers ("Solution:", "Answer:", inline or on their own lines) are dropped; markdown is
     stripped and whitespace collapsed; items shorter than `MIN_CHARS` and exact duplicates are dropped.
+    Copies of the prompt's own worked example (`EXAMPLE_TEXTS`, `similarity` >= 0.85) and unnumbered
+    "Problem: ..." echoes beside a numbered list are dropped here too, so they do not use up the `k` slots;
+    the caller still filters near-copies of the test question with `filter_near_copies`.
     """
     items = _split_items(text)
     if not items:
@@ -143,9 +151,10 @@ def parse_generated(text: str, k: int) -> list[str]:
     seen: set[str] = set()
     for item in items:
         q = _clean(item)
-        if len(q) >= MIN_CHARS and q.lower() not in seen:
-            seen.add(q.lower())
-            out.append(q)
+        if len(q) < MIN_CHARS or q.lower() in seen or any(similarity(q, ex) >= 0.85 for ex in EXAMPLE_TEXTS):
+            continue
+        seen.add(q.lower())
+        out.append(q)
         if len(out) == k:
             break
     return out

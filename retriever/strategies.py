@@ -80,7 +80,7 @@ class RandomDemos(Strategy):
         out = []
         for i in range(num_queries(query_vectors, allowed)):
             rows = candidate_rows(pool, allowed, i)
-            rng = np.random.default_rng([seed, i])
+            rng = np.random.default_rng([seed % 2**63, i])
             out.append([int(r) for r in rows[rng.permutation(rows.size)[:k]]])
         return out
 

@@ -119,6 +119,15 @@ def test_parse_generated_keeps_sub_bullets_and_drops_nested_solutions() -> None:
         "A car uses 8 liters per 100 km. How many liters for 250 km?"]
 
 
+def test_parse_generated_drops_echoes_of_the_prompt_before_taking_k() -> None:
+    text = (f"Problem: {TEST_Q}\n\nExample output:\n1. {EXAMPLE_TEXTS[1]}\n2. {EXAMPLE_TEXTS[2]}\n"
+            "3. Ben picked 30 apples on Monday and half as many on Tuesday. How many apples did he pick?\n"
+            "4. A shop sold 64 hats in May and a quarter as many in June. How many hats were sold in all?")
+    assert parse_generated(text, 2) == [
+        "Ben picked 30 apples on Monday and half as many on Tuesday. How many apples did he pick?",
+        "A shop sold 64 hats in May and a quarter as many in June. How many hats were sold in all?"]
+
+
 def test_parse_generated_drops_duplicates_short_items_and_empty_replies() -> None:
     text = "1. Tom has 4 boxes of 6 eggs. How many eggs?\n2. tom has 4 boxes of 6 eggs. how many eggs?\n3. Hi.\n"
     assert parse_generated(text, 5) == ["Tom has 4 boxes of 6 eggs. How many eggs?"]
