@@ -14,13 +14,18 @@ from retriever._cpu import limit_torch_threads
 
 # Directory names that say nothing about the model; the parent's name is added to them in identities.
 _GENERIC_DIR_NAMES = {"model", "models", "snapshot", "snapshots", "weights", "checkpoint", "main"}
+# Files that define the model as sentence-transformers loads it (configs, tokenizer, torch weights);
+# READMEs, licences and alternative exports (onnx/, openvino/) do not enter the identity.
+_IDENTITY_SUFFIXES = {".json", ".safetensors", ".bin", ".pt", ".pth", ".model", ".txt"}
+_IGNORED_DIRS = {"onnx", "openvino"}
 
 
 def model_dir_identity(path: str | os.PathLike[str]) -> str:
     """A stable name for a local model directory: its name plus a short hash of file names and sizes.
 
-    File contents are not read (weights are large); names and sizes are enough to tell models apart
-    while staying identical across machines and copies. A non-directory (e.g. a hub id) is its own name.
+    Only config, tokenizer and weight files count (see `_IDENTITY_SUFFIXES`). Their contents are not
+    read (weights are large); names and sizes are enough to tell models apart while staying identical
+    across machines and copies. A non-directory (e.g. a hub id) is its own name.
 
     Examples:
         >>> model_dir_identity("sentence-transformers/all-MiniLM-L6-v2")
@@ -32,7 +37,8 @@ def model_dir_identity(path: str | os.PathLike[str]) -> str:
     entries = []
     for file in sorted(root.rglob("*")):
         rel = file.relative_to(root)
-        if file.is_file() and not any(part.startswith(".") for part in rel.parts):
+        if (file.is_file() and file.suffix in _IDENTITY_SUFFIXES and not _IGNORED_DIRS & set(rel.parts[:-1])
+                and not any(part.startswith(".") for part in rel.parts)):
             entries.append(f"{rel.as_posix()}:{file.stat().st_size}")
     digest = hashlib.sha256("\n".join(entries).encode()).hexdigest()[:12]
     resolved = root.resolve()
