@@ -168,6 +168,10 @@ class VLLMEngine:
             "max_model_len": self.max_model_len,
             "enforce_eager": self.enforce_eager,
             "enable_prefix_caching": True,
+            # vLLM 0.32 on CPU crashes ("CPU Generator does not use offset") when a request with its own
+            # seed is prefilled in chunks; whole-prompt prefill avoids it (tests/integration pin this).
+            "enable_chunked_prefill": False,
+            "max_num_batched_tokens": max(self.max_model_len, 4096),
             "seed": 0,
         }
         kwargs.update(self.engine_kwargs)

@@ -37,6 +37,13 @@ def test_per_request_seed_makes_results_independent_of_batch(tiny_engine) -> Non
     assert other_seed.completions != alone.completions
 
 
+def test_many_seeded_requests_beyond_one_prefill_step(tiny_engine) -> None:
+    """Regression: seeded requests whose prompts overflow one step's token budget crashed vLLM CPU."""
+    requests = [Request(f"Tom has {i} apples and " + "more apples " * 150, seed=i) for i in range(60)]
+    results = generate_all(tiny_engine, requests, Sampling(n=2, temperature=0.8, max_tokens=4))
+    assert len(results) == 60 and all(len(r.completions) == 2 for r in results)
+
+
 def test_greedy_is_deterministic_and_respects_max_tokens(tiny_engine) -> None:
     sampling = Sampling(temperature=0.0, max_tokens=5)
     a = generate_all(tiny_engine, [Request("Tom has 3 apples")], sampling)[0]
