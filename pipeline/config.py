@@ -50,10 +50,10 @@ class GeneratorConfig(_Section):
     """The question generator: writes `k` similar questions per test question."""
 
     model: str = DEFAULT_MODEL
-    k: int = Field(4, ge=1, le=32)
+    k: int = Field(3, ge=1, le=32)
     temperature: float = Field(0.8, ge=0)
     top_p: float = Field(0.95, gt=0, le=1)
-    max_tokens: int = Field(400, ge=16)
+    max_tokens: int = Field(256, ge=16)
     near_copy_threshold: float = Field(0.85, gt=0, le=1)
 
 
@@ -64,7 +64,7 @@ class SampleConfig(_Section):
     n: int = Field(2, ge=1, le=64)
     temperature: float = Field(0.7, ge=0)
     top_p: float = Field(0.95, gt=0, le=1)
-    max_tokens: int = Field(320, ge=16)
+    max_tokens: int = Field(256, ge=16)
     self_consistency: bool = True
     min_agreement: float = Field(0.5, ge=0, le=1, description="share of samples that agree with the majority")
 

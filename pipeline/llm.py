@@ -102,6 +102,19 @@ class Engine(Protocol):
         ...
 
 
+def cpu_thread_binding() -> str | None:
+    """On small machines (<= 4 usable cores), bind vLLM's CPU worker to every core.
+
+    vLLM's default ("auto") reserves one core for its engine-core process; on 2 cores that halves the
+    compute. Measured here (2 AVX2 cores, Qwen2.5-0.5B fp32, 16 prompts x 64 tokens): 27 tok/s with the
+    default, 43 tok/s bound to both cores. Larger machines keep vLLM's default.
+    """
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if not cores or len(cores) > 4:
+        return None
+    return ",".join(str(c) for c in cores)
+
+
 def pick_dtype(requested: str = "auto") -> str:
     """The dtype to run: `requested` unless it is "auto".
 
@@ -157,6 +170,9 @@ class VLLMEngine:
     def __post_init__(self) -> None:
         for key, value in CPU_ENV_DEFAULTS.items():
             os.environ.setdefault(key, value)
+        binding = cpu_thread_binding()
+        if binding is not None:
+            os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", binding)
         if os.path.isdir(self.model):
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.name = self.name or self.model
