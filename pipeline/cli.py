@@ -66,6 +66,30 @@ def run(
     run_pipeline(cfg)
 
 
+@app.command()
+def study(
+    config: Annotated[Path, typer.Option("--config", "-c", help="Study config (YAML): base run config + grid.")],
+    study_dir: Annotated[Path | None, typer.Option("--study-dir", help="Where the study lives (overrides config).")]
+    = None,
+) -> None:
+    """Run (or resume) a grid over generator, solver, strategy, k and scope; then write its report."""
+    from pipeline.study import load_study_config, run_study
+
+    run_study(load_study_config(config, study_dir))
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A study or run directory.")]) -> None:
+    """Regenerate report.md, plots, cells.csv and the JSON summary from saved records (no engine)."""
+    from eval.study_report import write_report
+    from pipeline.errors import SaicotError
+
+    if not ((run_dir / "study.json").exists() or (run_dir / "scores.jsonl").exists()):
+        raise SaicotError(f"{run_dir} holds neither study.json nor scores.jsonl: not a study or run directory")
+    for path in write_report(run_dir):
+        typer.echo(str(path))
+
+
 def main() -> None:
     """Console-script entry point."""
     from pipeline.errors import SaicotError

@@ -14,19 +14,22 @@ from typing import Any
 
 from rich.console import Console
 
+from pipeline.baselines import is_recipe
+from pipeline.baselines import needs_pool as strategy_needs_pool
 from pipeline.config import RunConfig
 from pipeline.engines import EngineFactory, EngineManager
 from pipeline.llm import Engine, Sampling
 from pipeline.stages.generate import run_generate
 from pipeline.stages.index import PoolFilter, run_index
+from pipeline.stages.recipes import recipe_inputs, run_autocot, run_recipe
 from pipeline.stages.retrieve import run_retrieve, strategy_params
 from pipeline.stages.sample import run_sample
 from pipeline.stages.score import score_predictions, summarize
 from pipeline.stages.solve import run_solve
 from pipeline.store import JsonlStore, StageDir, write_json_atomic, write_text_atomic
 
-#: Strategies that need no generated pool.
-POOL_FREE = {"zero-shot"}
+#: Strategies that need no generated pool (see `pipeline.baselines.needs_pool`).
+POOL_FREE = {"zero-shot", "manual-8shot", "analogical", "auto-cot"}
 
 console = Console(stderr=True)
 
@@ -80,8 +83,13 @@ def _benchmark_tag(name: str) -> str | None:
     return name if name in BENCHMARKS else None
 
 
-def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
-    """Run (or resume) every stage for `cfg` and write scores, summary and report into `cfg.run_dir`."""
+def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: Path | None = None) -> RunResult:
+    """Run (or resume) every stage for `cfg` and write scores, summary and report into `cfg.run_dir`.
+
+    Args:
+        results_dir: where config.yaml, scores.jsonl, summary.json and report.md go (default: the run
+            directory). A study keeps one stage cache (`cfg.run_dir`) and one results directory per run.
+    """
     from eval.benchmarks import load
     from eval.report import markdown_report, print_table
     from prompts.templates import template_hash
@@ -90,7 +98,8 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
     identity = _identity(hooks)
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
+    out_dir = Path(results_dir) if results_dir is not None else run_dir
+    write_text_atomic(out_dir / "config.yaml", cfg.to_yaml())
     bench = _benchmark_tag(cfg.benchmark.name)
 
     console.rule("[bold]saicot")
@@ -103,10 +112,13 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
 
     gen_id, pool_id, solver_id = identity(cfg.generator.model), identity(cfg.pool_model), identity(cfg.solver.model)
     dtype = _dtype(cfg, hooks)  # numerics change outputs, so the LLM stages' keys include it
-    needs_pool = any(s not in POOL_FREE for s in cfg.retrieve.strategies)
+    needs_pool = any(strategy_needs_pool(s) for s in cfg.retrieve.strategies)
     pool = queries = None
     pool_stats = None
     index_key = "none"
+    solutions: list[Any] = []
+    sample_key: str | None = None
+    embedder: Any = None
     with EngineManager(cfg.engine, hooks.engine_factory) as engines:
         if needs_pool:
             g = cfg.generator
@@ -131,6 +143,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
                           f"with {cfg.pool_model}")
             solutions = run_sample(generated, lambda: engines.get(cfg.pool_model), sample_stage,
                                    sampling=sample_sampling, benchmark=bench, model_name=pool_id)
+            sample_key = sample_stage.key
 
             embedder = _embedder(hooks, cfg.index.embedder)
             flt = PoolFilter(s.self_consistency, s.min_agreement)
@@ -148,6 +161,12 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
                       f"scope={cfg.retrieve.scope})")
         demos: dict[str, list[dict[str, Any]]] = {}
         for name in cfg.retrieve.strategies:
+            if is_recipe(name):  # baselines; auto-cot needs the zero-shot answers, so it comes after solve
+                if name != "auto-cot":
+                    stage = StageDir(run_dir, "retrieve", {"load": load_stage.key, **recipe_inputs(
+                        name, k=cfg.retrieve.k, seed=cfg.seed, sample_key=sample_key)})
+                    demos[name] = run_recipe(name, problems, stage, k=cfg.retrieve.k, solutions=solutions)
+                continue
             params = strategy_params(name, cfg.retrieve.mmr_lambda)
             inputs = ({"strategy": name} if name in POOL_FREE else {
                 "strategy": name, "index": index_key, "k": cfg.retrieve.k, "scope": cfg.retrieve.scope,
@@ -167,13 +186,32 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
         def budget(engine: Engine) -> int:
             return sv.prompt_budget or (engine.max_model_len - sv.max_tokens)
 
-        console.print(f"[6/6] solve: {len(problems)} problems x {len(demos)} strategies with {sv.model}")
+        autocot = "auto-cot" in cfg.retrieve.strategies
+        if autocot and "zero-shot" not in demos:  # Auto-CoT's chains are the solver's zero-shot answers
+            demos["zero-shot"] = run_retrieve(
+                problems, None, None, StageDir(run_dir, "retrieve", {"load": load_stage.key, "strategy": "zero-shot"}),
+                strategy="zero-shot", k=0, scope=cfg.retrieve.scope, params={}, seed=cfg.seed)
+        console.print(f"[6/6] solve: {len(problems)} problems x {len(demos) + autocot} strategies with {sv.model}")
         predictions = run_solve(problems, demos, pool, lambda: engines.get(sv.model), solve_stage,
                                 sampling=solve_sampling, budget_fn=budget, model_name=solver_id)
+        if autocot:
+            if embedder is None:
+                embedder = _embedder(hooks, cfg.index.embedder)
+            stage = StageDir(run_dir, "retrieve", {
+                "load": load_stage.key, "solve": solve_stage.key, "embedder": embedder.identity,
+                **recipe_inputs("auto-cot", k=cfg.retrieve.k, seed=cfg.seed)})
+            zero_key = demos["zero-shot"][0]["strategy_key"] if problems else ""
+            ac = run_autocot(problems, stage, k=cfg.retrieve.k, seed=cfg.seed, benchmark=bench,
+                             zero_shot=[p for p in predictions if p["strategy_key"] == zero_key],
+                             vectors_fn=lambda: queries if queries is not None else embedder.encode(
+                                 [p.question for p in problems], show_progress=False))
+            predictions += run_solve(problems, {"auto-cot": ac}, pool, lambda: engines.get(sv.model), solve_stage,
+                                     sampling=solve_sampling, budget_fn=budget, model_name=solver_id)
+        predictions = [p for p in predictions if p["strategy"] in cfg.retrieve.strategies]
         loads = list(engines.loads)
 
     scores = score_predictions(problems, predictions, bench)
-    score_path = run_dir / "scores.jsonl"
+    score_path = out_dir / "scores.jsonl"
     score_path.unlink(missing_ok=True)
     JsonlStore(score_path, key=lambda r: (r["strategy"], r["problem_id"])).append(scores)
     summary = {
@@ -182,8 +220,8 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None) -> RunResult:
         "strategies": summarize(scores, cfg.retrieve.strategies),
         "stages": {"load": load_stage.key, "solve": solve_stage.key, "index": index_key},
     }
-    write_json_atomic(run_dir / "summary.json", summary)
-    write_text_atomic(run_dir / "report.md", markdown_report(summary))
+    write_json_atomic(out_dir / "summary.json", summary)
+    write_text_atomic(out_dir / "report.md", markdown_report(summary))
     print_table(summary)
-    console.print(f"records, summary.json and report.md are in {run_dir}")
+    console.print(f"records, summary.json and report.md are in {out_dir}")
     return RunResult(run_dir=run_dir, summary=summary, engine_loads=loads)

@@ -30,7 +30,8 @@ def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record]
         out.append({
             "problem_id": pred["problem_id"], "strategy": pred["strategy"], "gold": gold[pred["problem_id"]],
             "answers": answers, "answer": voted, "correct": bool(correct),
-            "any_correct": any(g.correct for g in grades), "reason": grades[0].reason,
+            "any_correct": any(g.correct for g in grades), "sample_correct": [bool(g.correct) for g in grades],
+            "reason": grades[0].reason,
             "n_demos": len(pred["demo_ids"]), "n_prompt_tokens": pred["n_prompt_tokens"],
             "n_completion_tokens": sum(s["n_tokens"] for s in pred["samples"]),
         })

@@ -1,8 +1,9 @@
 """Stage *solve*: assemble the self-adaptive prompt for each (strategy, test question) and answer it.
 
-All strategies' prompts go to the engine in one call. Records in ``predictions.jsonl``, keyed by
-(strategy_key, problem_id): ``{"problem_id", "strategy", "strategy_key", "solver", "prompt",
-"n_prompt_tokens", "demo_ids", "dropped_demos", "samples": [{"text", "n_tokens"}]}``.
+All strategies' prompts go to the engine in one call. Baseline recipes carry their demos inline (or, for
+analogical prompting, a template of their own); see `pipeline.stages.recipes`. Records in
+``predictions.jsonl``, keyed by (strategy_key, problem_id): ``{"problem_id", "strategy", "strategy_key",
+"solver", "prompt", "n_prompt_tokens", "demo_ids", "dropped_demos", "samples": [{"text", "n_tokens"}]}``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ from eval.benchmarks import Problem
 from pipeline.llm import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
 from pipeline.store import Record, StageDir
+from prompts.analogical import analogical_messages
 from prompts.solve import Demo, pack_demos
-from retriever.strategies import Pool
+from retriever.strategies import Pool, PoolItem
+
+
+def ranked_demos(rec: Record, items: dict[str, PoolItem]) -> list[tuple[str, Demo]]:
+    """A retrieve record's demos, most relevant first: inline ``demos`` (baseline recipes) or pool rows."""
+    if "demos" in rec:
+        return [(d["id"], Demo(d["question"], d["solution"])) for d in rec["demos"]]
+    return [(pid, Demo(items[pid].question, items[pid].solution)) for pid in rec["pool_ids"]]
 
 
 def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Record]], pool: Pool | None,
@@ -37,17 +46,21 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
         budget = budget_fn(engine)
         requests, meta = [], []
         for problem, rec in todo:
-            ranked = [items[pid] for pid in rec["pool_ids"]]
-            packed = pack_demos(problem.question, [Demo(it.question, it.solution) for it in ranked],
-                                render=engine.apply_chat_template, count_tokens=engine.count_tokens,
-                                budget=budget)
-            used = {(d.question, d.solution) for d in packed.demos}
-            demo_ids = [it.pool_id for it in ranked if (it.question, it.solution) in used]
+            if rec.get("template") == "analogical":  # one pass: the solver recalls its own examples
+                text, demo_ids, dropped = engine.apply_chat_template(
+                    analogical_messages(problem.question, rec["recall"])), [], 0
+            else:
+                ranked = ranked_demos(rec, items)
+                packed = pack_demos(problem.question, [d for _, d in ranked], render=engine.apply_chat_template,
+                                    count_tokens=engine.count_tokens, budget=budget)
+                used = {(d.question, d.solution) for d in packed.demos}
+                demo_ids = [i for i, d in ranked if (d.question, d.solution) in used]
+                text, dropped = packed.text, packed.dropped
             seed = request_seed(sampling.seed, "solve", rec["strategy_key"], problem.id)
-            requests.append(Request(packed.text, seed=seed))
+            requests.append(Request(text, seed=seed))
             meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
-                         "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": packed.text,
-                         "demo_ids": demo_ids, "dropped_demos": packed.dropped})
+                         "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
+                         "demo_ids": demo_ids, "dropped_demos": dropped})
         for i, result in engine.generate(requests, sampling):
             store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
                            "samples": [{"text": c.text, "n_tokens": c.n_tokens} for c in result.completions]}])

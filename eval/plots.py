@@ -1,0 +1,181 @@
+"""PNG plots of a study summary (matplotlib, Agg backend, no timestamps or version in the files).
+
+* ``accuracy_by_strategy.png``: accuracy with 95% intervals per strategy, one panel per solver.
+* ``accuracy_vs_k.png``: accuracy against the number of demos, one panel per generator -> solver pair.
+* ``transfer_heatmap.png``: generator -> solver accuracy per pool strategy, coloured by the gain over the
+  solver's zero-shot accuracy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from eval.study_report import display_model
+
+#: Pool-free strategies draw one marker per solver; the rest one per generator.
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+STRATEGY_ORDER = ["zero-shot", "manual-8shot", "analogical", "auto-cot", "self-icl", "random", "long", "knn", "mmr",
+                  "udr"]
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "figure.dpi": 100, "svg.hashsalt": "saicot"})
+    return plt
+
+
+def _save(fig: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def _order(strategies: set[str]) -> list[str]:
+    return sorted(strategies, key=lambda s: (STRATEGY_ORDER.index(s) if s in STRATEGY_ORDER else 99, s))
+
+
+def _main_k(cells: list[dict[str, Any]]) -> int | None:
+    ks = sorted({c["k"] for c in cells if c["k"] is not None})
+    return ks[-1] if ks else None
+
+
+def _main_scope(cells: list[dict[str, Any]]) -> str | None:
+    scopes = sorted({c["scope"] for c in cells if c["scope"] is not None})
+    return "global" if "global" in scopes else (scopes[0] if scopes else None)
+
+
+def _models(cells: list[dict[str, Any]], axis: str) -> list[str]:
+    return sorted({c[axis] for c in cells if c[axis] is not None}, key=display_model)
+
+
+def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
+    plt = _plt()
+    cells = summary["cells"]
+    k, scope = _main_k(cells), _main_scope(cells)
+    chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
+    solvers = _models(cells, "solver")
+    generators = _models(cells, "generator")
+    strategies = _order({c["strategy"] for c in chosen})
+    fig, axes = plt.subplots(1, len(solvers), figsize=(max(5.0, 0.75 * len(strategies) + 2) * len(solvers), 4.2),
+                             squeeze=False, sharey=True)
+    width = 0.7 / max(1, len(generators))
+    for ax, solver in zip(axes[0], solvers, strict=True):
+        mine = [c for c in chosen if c["solver"] == solver]
+        zero = next((c for c in mine if c["strategy"] == "zero-shot"), None)
+        if zero is not None:
+            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label="zero-shot accuracy")
+        for gi, gen in enumerate([None, *generators]):
+            pts = [c for c in mine if c["generator"] == gen]
+            if not pts:
+                continue
+            xs, ys, lo, hi = [], [], [], []
+            for c in pts:
+                offset = 0.0 if gen is None else (gi - 1 - (len(generators) - 1) / 2) * width
+                xs.append(strategies.index(c["strategy"]) + offset)
+                ys.append(c["accuracy"])
+                lo.append(c["accuracy"] - c["ci_low"])
+                hi.append(c["ci_high"] - c["accuracy"])
+            label = "no pool" if gen is None else f"pool from {display_model(gen)}"
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o" if gen is None else "s", color="black" if gen is None
+                        else COLORS[(gi - 1) % len(COLORS)], capsize=3, markersize=5, linewidth=1.2, label=label)
+        ax.set_xticks(range(len(strategies)), strategies, rotation=35, ha="right")
+        ax.set_title(f"solver: {display_model(solver)}")
+        ax.set_ylim(-0.03, 1.03)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("accuracy (95% bootstrap CI)")
+    axes[0][-1].legend(loc="upper right", fontsize=8, framealpha=0.9)
+    fig.suptitle(f"Accuracy by strategy ({summary['benchmark']}, {summary['n_problems']} problems"
+                 + (f", k={k}" if k is not None else "") + (f", scope {scope}" if scope else "") + ")")
+    return _save(fig, path)
+
+
+def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
+    plt = _plt()
+    cells = summary["cells"]
+    scope = _main_scope(cells)
+    varying = [c for c in cells if c["k"] is not None and c["scope"] in (None, scope)]
+    pairs = sorted({(c["generator"], c["solver"]) for c in varying},
+                   key=lambda p: (display_model(p[1]), display_model(p[0]) if p[0] else ""))
+    pairs = [p for p in pairs if p[0] is not None] or pairs
+    ks = sorted({c["k"] for c in varying})
+    fig, axes = plt.subplots(1, max(1, len(pairs)), figsize=(4.2 * max(1, len(pairs)), 3.8), squeeze=False,
+                             sharey=True)
+    strategies = _order({c["strategy"] for c in varying})
+    for ax, (gen, solver) in zip(axes[0], pairs or [(None, None)], strict=True):
+        for si, strategy in enumerate(strategies):
+            pts = sorted((c for c in varying if c["strategy"] == strategy and c["solver"] == solver
+                          and c["generator"] in (None, gen)), key=lambda c: c["k"])
+            if pts:
+                ax.plot([c["k"] for c in pts], [c["accuracy"] for c in pts], marker="o", linewidth=1.3,
+                        color=COLORS[si % len(COLORS)], label=strategy)
+        zero = next((c for c in cells if c["strategy"] == "zero-shot" and c["solver"] == solver), None)
+        if zero is not None:
+            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label="zero-shot")
+        ax.set_title(f"{display_model(gen)} -> {display_model(solver)}" if gen else f"solver {display_model(solver)}")
+        ax.set_xlabel("demos per question (k)")
+        ax.set_xticks(ks or [0])
+        ax.set_ylim(-0.03, 1.03)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("accuracy")
+    axes[0][-1].legend(loc="upper right", fontsize=7, framealpha=0.9)
+    note = "" if len(ks) > 1 else " (one k in this grid)"
+    fig.suptitle(f"Accuracy vs number of demos, generator -> solver{note}")
+    return _save(fig, path)
+
+
+def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
+    plt = _plt()
+    cells = summary["cells"]
+    k, scope = _main_k(cells), _main_scope(cells)
+    pooled = [c for c in cells if c["generator"] is not None and c["k"] in (None, k) and c["scope"] in (None, scope)]
+    strategies = _order({c["strategy"] for c in pooled})
+    gens, solvers = _models(pooled, "generator"), _models(pooled, "solver")
+    zero = {c["solver"]: c["accuracy"] for c in cells if c["strategy"] == "zero-shot"}
+    n = max(1, len(strategies))
+    fig, axes = plt.subplots(1, n, figsize=(1.3 * max(2, len(solvers)) * n + 1.5, 1.0 * max(2, len(gens)) + 1.6),
+                             squeeze=False)
+    for ax, strategy in zip(axes[0], strategies or ["(none)"], strict=True):
+        import numpy as np
+
+        acc = np.full((len(gens), len(solvers)), np.nan)
+        gain = np.full_like(acc, np.nan)
+        for c in pooled:
+            if c["strategy"] == strategy:
+                i, j = gens.index(c["generator"]), solvers.index(c["solver"])
+                acc[i, j] = c["accuracy"]
+                gain[i, j] = c["accuracy"] - zero.get(c["solver"], np.nan)
+        image = ax.imshow(np.nan_to_num(gain, nan=0.0), cmap="RdBu", vmin=-0.5, vmax=0.5)
+        for i in range(len(gens)):
+            for j in range(len(solvers)):
+                text = "n/a" if np.isnan(acc[i, j]) else f"{acc[i, j]:.2f}" + (
+                    "" if np.isnan(gain[i, j]) else f"\n({gain[i, j]:+.2f})")
+                ax.text(j, i, text, ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(solvers)), [display_model(s) for s in solvers], rotation=25, ha="right")
+        ax.set_yticks(range(len(gens)), [display_model(g) for g in gens])
+        ax.set_title(strategy)
+        ax.set_xlabel("solver")
+    axes[0][0].set_ylabel("generator (pool)")
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="accuracy - solver's zero-shot")
+    fig.suptitle("Generator -> solver transfer: accuracy (gain over zero-shot)"
+                 + (f", k={k}" if k is not None else ""), y=1.02)
+    return _save(fig, path)
+
+
+def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
+    """All plots for the summary (skipped when there are no cells); returns the files written."""
+    if not summary["cells"]:
+        return []
+    out_dir = Path(out_dir)
+    paths = [accuracy_by_strategy(summary, out_dir / "accuracy_by_strategy.png"),
+             accuracy_vs_k(summary, out_dir / "accuracy_vs_k.png")]
+    if any(c["generator"] is not None for c in summary["cells"]):
+        paths.append(transfer_heatmap(summary, out_dir / "transfer_heatmap.png"))
+    return paths

@@ -1,0 +1,107 @@
+"""`report.md` of a study (or a single run) from the summary built by `eval.study_report`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eval.study_report import display_model
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.3f}"
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    return lines + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _cell_label(c: dict[str, Any]) -> list[str]:
+    return [display_model(c["solver"]), display_model(c["generator"]), c["strategy"],
+            "-" if c["k"] is None else str(c["k"]), c["scope"] or "-"]
+
+
+def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for c in cells:
+        vs = c["vs_zero_shot"]
+        if vs is None:
+            diff = p_boot = p_mc = wl = "-"
+        else:
+            diff = f"{_signed(vs['diff'])} [{_signed(vs['low'])}, {_signed(vs['high'])}]"
+            p_boot, p_mc, wl = f"{vs['bootstrap_p']:.2f}", f"{vs['mcnemar_p']:.2f}", f"{vs['wins']}/{vs['losses']}"
+        rows.append([*_cell_label(c), str(c["n"]), _pct(c["accuracy"]), f"[{_pct(c['ci_low'])}, {_pct(c['ci_high'])}]",
+                     diff, p_boot, p_mc, wl, f"{c['answered']:.2f}", f"{c['mean_demos']:.1f}",
+                     f"{c['prompt_tokens']:.0f}", f"{c['output_tokens']:.0f}", f"{c['tokens_per_question']:.0f}"])
+    return rows
+
+
+def render(summary: dict[str, Any], plots: list[str]) -> str:
+    """The whole markdown report (deterministic: no paths outside the directory, no times)."""
+    cells = sorted(summary["cells"], key=lambda c: (display_model(c["solver"]), c["strategy"] != "zero-shot",
+                                                     display_model(c["generator"]), c["strategy"], c["k"] or 0,
+                                                     c["scope"] or ""))
+    kind = "study" if summary["kind"] == "study" else "run"
+    s = summary["settings"]
+    lines = [f"# saicot {kind}: {summary['benchmark']} ({summary['n_problems']} problems)", "",
+             "Regenerate this report, its plots, `cells.csv` and the JSON summary from the saved records with "
+             "`saicot report <this directory>` (no engine needed).", ""]
+    if s:
+        lines += ["## Setup", "",
+                  f"- problems: the first {summary['n_problems']} of {s['benchmark']['name']} "
+                  f"({s['benchmark']['split']}), seed {s['seed']}",
+                  f"- pool: {s['generator_k']} generated questions per test problem, {s['sample_n']} sampled "
+                  f"solutions each, self-consistency filter {'on' if s['self_consistency'] else 'off'}; "
+                  f"embedder `{s['embedder']}`",
+                  f"- solver: {s['solver_n']} sample(s) at temperature {s['solver_temperature']}, at most "
+                  f"{s['solver_max_tokens']} output tokens, prompt budget {s['prompt_budget'] or 'context'} "
+                  "tokens", ""]
+    head = ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "95% CI", "Δ vs zero-shot [95% CI]",
+            "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question"]
+    lines += ["## Accuracy per cell", ""] + _table(head, _accuracy_rows(cells)) + [
+        "",
+        "- *95% CI*: bootstrap interval of the accuracy over problems (BCa, 2000 resamples, seed 0).",
+        "- *Δ vs zero-shot*: accuracy minus the same solver's zero-shot accuracy on the same problems, with a "
+        "paired bootstrap interval (2000 resamples, seed 0) and its two-sided p; *p (McNemar)* is the exact "
+        "McNemar test; *wins/losses* count problems only this cell / only zero-shot got right.",
+        "- A `-` axis does not change that strategy's predictions (e.g. zero-shot ignores the generator), so "
+        "the cell is shared by every value of it.",
+        "- *tok/question*: the solver's prompt plus output tokens per test question (the pool's cost is in the "
+        "pool table). Auto-CoT also needs the zero-shot pass once; self-ICL and the retrieval strategies "
+        "need the generated pool.", ""]
+    sampled = [c for c in cells if c["samples"]]
+    lines += ["## Samples: maj@n and pass@k", ""]
+    if sampled:
+        rows = [[*_cell_label(c), str(c["samples"]["samples"]), _pct(c["samples"]["first_sample"]),
+                 _pct(c["samples"]["maj_at_n"]), _pct(c["samples"]["pass_at_1"]), _pct(c["samples"]["pass_at_n"])]
+                for c in sampled]
+        lines += _table(["solver", "generator", "strategy", "k", "scope", "n samples", "first sample", "maj@n",
+                         "pass@1", "pass@n"], rows)
+        lines += ["", "pass@k is the unbiased estimator of Chen et al. (2021); maj@n votes over the n samples.", ""]
+    else:
+        lines += ["The solver drew one sample per question (`solver.n = 1`): maj@n and pass@k need `solver.n > 1`.",
+                  ""]
+    lines += ["## The generated pool", ""]
+    if summary["pools"]:
+        rows = [[display_model(p["generator"].split("@")[0]), display_model(p["pool_solver"].split("@")[0]),
+                 str(p["generated_questions"]), str(p["near_copies_dropped"]), str(p["samples_per_question"]),
+                 f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['mean_agreement']:.2f}",
+                 str(p["pool_size"]), f"{p['sampling_tokens_per_problem']:.0f}"] for p in summary["pools"]]
+        lines += _table(["generator", "pool solver", "generated questions", "near-copies dropped",
+                         "samples/question", "answered", "self-consistent", "mean agreement", "pool size",
+                         "sampling tok/problem"], rows)
+        lines += ["", "What this measures: generated questions have no gold answer, so the pool's accuracy "
+                  "against gold cannot be computed here. *self-consistent* is the share of generated questions "
+                  "whose sampled solutions agree with their majority answer at least as often as the filter "
+                  "requires (the label-free proxy the pool filter uses); *answered* is the share with any "
+                  "extractable answer; *mean agreement* is the average share of samples agreeing with the "
+                  "majority. High agreement is necessary, not sufficient, for correct demos.", ""]
+    else:
+        lines += ["No strategy in this directory used a generated pool.", ""]
+    if plots:
+        lines += ["## Plots", ""] + [f"![{p.rsplit('/', 1)[-1][:-4].replace('_', ' ')}]({p})" for p in plots] + [""]
+    return "\n".join(lines)

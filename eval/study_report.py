@@ -1,0 +1,235 @@
+"""The study report, rebuilt from saved records alone: `saicot report DIR`.
+
+Input: a study directory (``study.json`` + ``runs/<name>/{config.yaml,scores.jsonl,summary.json}`` + the
+stage directories) or a single run directory (``config.yaml`` + ``scores.jsonl`` + ``summary.json``).
+Output, byte for byte the same on every call and on a copied directory (no absolute paths, no timestamps,
+fixed bootstrap seeds): ``report.md``, ``cells.csv`` (one row per cell), ``plots/*.png`` and the
+machine-readable summary (``summary.json`` for a study; ``report.json`` for a single run, whose own
+``summary.json`` belongs to the runner).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eval.metrics import accuracy_ci, mcnemar, paired_bootstrap, pass_at_k
+
+AXES = ("generator", "solver", "k", "scope")
+
+
+@dataclass
+class CellData:
+    """One cell's identity and its score records (in problem order)."""
+
+    run: str
+    strategy: str
+    solver: str
+    generator: str | None
+    k: int | None
+    scope: str | None
+    rows: list[dict[str, Any]]
+
+
+def display_model(model: str | None) -> str:
+    """A model's short label: an alias as is, a path by its last component."""
+    if model is None:
+        return "-"
+    return Path(str(model).rstrip("/")).name or str(model)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
+    return [r for r in _read_jsonl(run_dir / "scores.jsonl") if r["strategy"] == strategy]
+
+
+def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
+    """Cells, the results directory of each run, and whether `root` is a study."""
+    study_file = root / "study.json"
+    if study_file.exists():
+        study = json.loads(study_file.read_text())
+        run_dirs = {r["name"]: root / "runs" / r["name"] for r in study["runs"]}
+        cells = [CellData(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
+                          _rows(run_dirs[c["run"]], c["strategy"])) for c in study["cells"]]
+        return [c for c in cells if c.rows], run_dirs, True
+    cfg = yaml.safe_load((root / "config.yaml").read_text())
+    strategies = cfg["retrieve"]["strategies"]
+    cells = [CellData("run", s, cfg["solver"]["model"], cfg["generator"]["model"], cfg["retrieve"]["k"],
+                      cfg["retrieve"]["scope"], _rows(root, s)) for s in strategies]
+    return [c for c in cells if c.rows], {"run": root}, False
+
+
+# -- metrics ------------------------------------------------------------------------------------------
+
+def sample_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, float] | None:
+    """maj@n, pass@1 (unbiased) and pass@n when the solver drew n > 1 samples per question."""
+    n = min(len(r.get("sample_correct") or r["answers"]) for r in rows)
+    if n <= 1 or any("sample_correct" not in r for r in rows):
+        return None
+    total = len(rows)
+    return {
+        "samples": n,
+        "maj_at_n": sum(r["correct"] for r in rows) / total,
+        "first_sample": sum(r["sample_correct"][0] for r in rows) / total,
+        "pass_at_1": sum(pass_at_k(n, sum(r["sample_correct"][:n]), 1) for r in rows) / total,
+        "pass_at_n": sum(pass_at_k(n, sum(r["sample_correct"][:n]), n) for r in rows) / total,
+    }
+
+
+def cell_metrics(cell: CellData) -> dict[str, Any]:
+    rows = cell.rows
+    acc, low, high = accuracy_ci([r["correct"] for r in rows])
+    n = len(rows)
+    prompt = sum(r["n_prompt_tokens"] for r in rows) / n
+    output = sum(r["n_completion_tokens"] for r in rows) / n
+    return {
+        "run": cell.run, "strategy": cell.strategy, "solver": cell.solver, "generator": cell.generator,
+        "k": cell.k, "scope": cell.scope, "n": n, "accuracy": acc, "ci_low": low, "ci_high": high,
+        "answered": sum(r["answer"] is not None for r in rows) / n,
+        "mean_demos": sum(r["n_demos"] for r in rows) / n,
+        "prompt_tokens": prompt, "output_tokens": output, "tokens_per_question": prompt + output,
+        "samples": sample_metrics(rows),
+    }
+
+
+def compare(cell: CellData, baseline: CellData) -> dict[str, Any] | None:
+    """Paired bootstrap and exact McNemar of `cell` against `baseline` on the problems both answered."""
+    base = {r["problem_id"]: r["correct"] for r in baseline.rows}
+    pairs = [(r["correct"], base[r["problem_id"]]) for r in cell.rows if r["problem_id"] in base]
+    if not pairs:
+        return None
+    a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+    boot = paired_bootstrap(a, b, seed=0)
+    test = mcnemar(a, b)
+    return {"n": boot["n"], "diff": boot["diff"], "low": boot["low"], "high": boot["high"],
+            "bootstrap_p": boot["p_value"], "mcnemar_p": test["p_value"], "wins": test["a_only"],
+            "losses": test["b_only"]}
+
+
+def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
+    """Statistics of the generated pool a run used (None when the run built none).
+
+    Generated questions have no gold answer, so this is not an accuracy: ``self_consistent`` is the share
+    of generated questions whose sampled solutions agree (the filter that admits them to the pool).
+    """
+    summary = json.loads((run_dir / "summary.json").read_text())
+    index_key = summary.get("stages", {}).get("index", "none")
+    inputs_path = stage_root / "index" / index_key / "inputs.json"
+    if index_key == "none" or not inputs_path.exists():
+        return None
+    index_inputs = json.loads(inputs_path.read_text())["inputs"]
+    sample_dir = stage_root / "sample" / index_inputs["sample"]
+    sample_inputs = json.loads((sample_dir / "inputs.json").read_text())["inputs"]
+    generated = _read_jsonl(stage_root / "generate" / sample_inputs["generate"] / "generated.jsonl")
+    solutions = _read_jsonl(sample_dir / "solutions.jsonl")
+    flt = index_inputs["filter"]
+    n_q = len(solutions)
+    n_problems = len(generated)
+    agreeing = sum(1 for s in solutions if s["majority"] is not None and s["agreement"] >= flt["min_agreement"])
+    sample_tokens = sum(s.get("n_prompt_tokens", 0) + sum(x["n_tokens"] for x in s["samples"]) for s in solutions)
+    pool_size = summary["pool"]["pool_size"] if summary.get("pool") else 0
+    return {
+        "generator": summary["generator"], "pool_solver": summary["pool_solver"], "index": index_key,
+        "generated_questions": n_q, "near_copies_dropped": sum(g["dropped"] for g in generated),
+        "samples_per_question": len(solutions[0]["samples"]) if solutions else 0,
+        "answered": (sum(1 for s in solutions if s["majority"] is not None) / n_q) if n_q else 0.0,
+        "self_consistent": agreeing / n_q if n_q else 0.0,
+        "mean_agreement": sum(s["agreement"] for s in solutions) / n_q if n_q else 0.0,
+        "self_consistency_filter": bool(flt["self_consistency"]), "pool_size": pool_size,
+        "sampling_tokens_per_problem": sample_tokens / n_problems if n_problems else 0.0,
+        "accuracy_vs_gold": None,
+    }
+
+
+def build_summary(root: Path) -> dict[str, Any]:
+    """Everything the report shows, as plain data (also written as JSON)."""
+    cells, run_dirs, is_study = load_cells(root)
+    zero = {c.solver: c for c in cells if c.strategy == "zero-shot"}
+    out_cells = []
+    for cell in cells:
+        m = cell_metrics(cell)
+        base = zero.get(cell.solver)
+        m["vs_zero_shot"] = compare(cell, base) if base is not None and base is not cell else None
+        out_cells.append(m)
+    pools: dict[str, dict[str, Any]] = {}
+    for name in sorted(run_dirs):
+        pool = pool_metrics(root, run_dirs[name])
+        if pool is not None:
+            pools.setdefault(pool["index"], pool)
+    first = json.loads((next(iter(run_dirs.values())) / "summary.json").read_text()) if run_dirs else {}
+    config = yaml.safe_load((next(iter(run_dirs.values())) / "config.yaml").read_text()) if run_dirs else {}
+    return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"),
+            "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
+            "pools": [pools[k] for k in sorted(pools)]}
+
+
+def _settings(cfg: dict[str, Any]) -> dict[str, Any]:
+    if not cfg:
+        return {}
+    return {"seed": cfg["seed"], "benchmark": cfg["benchmark"], "generator_k": cfg["generator"]["k"],
+            "sample_n": cfg["sample"]["n"], "self_consistency": cfg["sample"]["self_consistency"],
+            "solver_n": cfg["solver"]["n"], "solver_temperature": cfg["solver"]["temperature"],
+            "solver_max_tokens": cfg["solver"]["max_tokens"], "prompt_budget": cfg["solver"]["prompt_budget"],
+            "embedder": cfg["index"]["embedder"]}
+
+
+# -- writing ------------------------------------------------------------------------------------------
+
+CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "n", "accuracy", "ci_low", "ci_high",
+              "diff_vs_zero_shot", "diff_low", "diff_high", "bootstrap_p", "mcnemar_p", "wins", "losses",
+              "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "samples",
+              "maj_at_n", "pass_at_1", "pass_at_n"]
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def cells_csv(summary: dict[str, Any]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for c in summary["cells"]:
+        vs = c["vs_zero_shot"] or {}
+        sm = c["samples"] or {}
+        row = {**c, "generator": c["generator"], "diff_vs_zero_shot": vs.get("diff"), "diff_low": vs.get("low"),
+               "diff_high": vs.get("high"), "bootstrap_p": vs.get("bootstrap_p"), "mcnemar_p": vs.get("mcnemar_p"),
+               "wins": vs.get("wins"), "losses": vs.get("losses"), "samples": sm.get("samples", 1),
+               "maj_at_n": sm.get("maj_at_n"), "pass_at_1": sm.get("pass_at_1"), "pass_at_n": sm.get("pass_at_n")}
+        writer.writerow([_fmt(row[f]) for f in CSV_FIELDS])
+    return buf.getvalue()
+
+
+def write_report(root: Path | str) -> list[Path]:
+    """Write report.md, cells.csv, the JSON summary and plots/*.png into `root`; returns the paths."""
+    from eval.plots import write_plots
+    from eval.study_markdown import render
+
+    root = Path(root)
+    summary = build_summary(root)
+    plots = write_plots(summary, root / "plots")
+    json_name = "summary.json" if summary["kind"] == "study" else "report.json"
+    files = {
+        "report.md": render(summary, [p.relative_to(root).as_posix() for p in plots]),
+        "cells.csv": cells_csv(summary),
+        json_name: json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+    }
+    for name, text in files.items():
+        tmp = root / (name + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(root / name)
+    return [root / n for n in files] + plots

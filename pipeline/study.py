@@ -1,0 +1,226 @@
+"""`saicot study`: a grid over generator, solver, strategy, number of demos (k) and pool scope.
+
+A study is a base run config plus ``grid:`` lists. It runs as ordinary pipeline runs that share ONE stage
+cache (the study directory), so content-keyed stages are computed once: one generated pool per generator
+serves every solver, strategy and k; a solver's zero-shot (and other pool-free) answers serve every
+generator. Each run's scores go to ``STUDY_DIR/runs/<name>/``; the study report (``report.md``, plots,
+``summary.json``, ``cells.csv``) is written at the study directory's root from those records alone.
+
+The grid's ``generator`` also samples the pool's solutions (``sample.model``) unless the base config
+names a pool solver, so a pool belongs to its generator and the transfer heatmap reads generator -> solver.
+
+Example config::
+
+    study_dir: runs/study-small
+    base: {benchmark: {name: gsm8k, limit: 10}, retrieve: {k: 2}}
+    grid:
+      generator: [qwen2.5-coder-0.5b, smollm2-135m]
+      solver: [qwen2.5-coder-0.5b, smollm2-135m]
+      strategy: [zero-shot, knn, mmr, self-icl, auto-cot]
+      k: [2, 4]
+      scope: [global]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline.baselines import strategy_axes
+from pipeline.config import RunConfig, build_config
+from pipeline.errors import SaicotError
+from pipeline.store import write_json_atomic
+
+
+class GridConfig(BaseModel):
+    """The study's axes; an axis left out takes the base config's single value."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    generator: list[str] | None = Field(None, min_length=1)
+    solver: list[str] | None = Field(None, min_length=1)
+    strategy: list[str] | None = Field(None, min_length=1)
+    k: list[int] | None = Field(None, min_length=1)
+    scope: list[Literal["own", "global"]] | None = Field(None, min_length=1)
+
+
+class StudyConfig(BaseModel):
+    """A whole study: where it lives, the base run config and the grid."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    study_dir: Path = Path("runs/study")
+    base: dict[str, Any] = Field(default_factory=dict)
+    grid: GridConfig = GridConfig()
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One pipeline run of the study: a (generator, solver, k, scope) with the strategies it owns."""
+
+    name: str
+    generator: str
+    solver: str
+    k: int
+    scope: str
+    strategies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One result of the grid. Axes that do not change a strategy's predictions are None (shown as "-")."""
+
+    run: str
+    strategy: str
+    solver: str
+    generator: str | None
+    k: int | None
+    scope: str | None
+
+
+@dataclass
+class StudyPlan:
+    runs: list[PlannedRun] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class StudyResult:
+    plan: StudyPlan
+    engine_loads: list[str]  # models loaded, in order (a fully cached study loads none)
+
+
+def load_study_config(path: Path | str, study_dir: Path | None = None) -> StudyConfig:
+    """Read and validate a study YAML (the base config is validated as a run config too)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except FileNotFoundError:
+        raise SaicotError(f"study config not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise SaicotError(f"study config {path} is not valid YAML: {exc}") from None
+    if study_dir is not None:
+        data["study_dir"] = str(study_dir)
+    try:
+        cfg = StudyConfig.model_validate(data)
+    except ValidationError as err:
+        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise SaicotError(f"config error in {path}: {where}") from None
+    build_config(cfg.base, source=f"{path} (base)")
+    return cfg
+
+
+def slug(model: str) -> str:
+    """A short file-name-safe label for a model alias or path (its last path component)."""
+    name = Path(str(model).rstrip("/")).name or str(model)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+
+
+def plan_study(cfg: StudyConfig) -> StudyPlan:
+    """Expand the grid into runs and cells.
+
+    Runs go generator by generator; within one, the solver equal to the generator comes first (its engine
+    is already loaded) so a 2x2 model grid loads three engines, not eight. A cell belongs to the first run
+    that covers its relevant axes (`pipeline.baselines.strategy_axes`); later runs do not repeat it.
+    """
+    base = build_config(cfg.base)
+    g = cfg.grid
+    generators = g.generator or [base.generator.model]
+    solvers = g.solver or [base.solver.model]
+    strategies = g.strategy or list(base.retrieve.strategies)
+    ks = g.k or [base.retrieve.k]
+    scopes = g.scope or [base.retrieve.scope]
+    plan = StudyPlan()
+    seen: set[tuple[Any, ...]] = set()
+    for gen in generators:
+        ordered = sorted(solvers, key=lambda s: (s != gen, solvers.index(s)))
+        for solver in ordered:
+            for k in ks:
+                for scope in scopes:
+                    axes_value = {"generator": gen, "solver": solver, "k": k, "scope": scope}
+                    name = f"{slug(gen)}--{slug(solver)}--k{k}--{scope}"
+                    owned = []
+                    for strategy in strategies:
+                        rel = strategy_axes(strategy)
+                        ident = (strategy, *(axes_value[a] if a in rel else None for a in
+                                             ("generator", "solver", "k", "scope")))
+                        if ident in seen:
+                            continue
+                        seen.add(ident)
+                        owned.append(strategy)
+                        plan.cells.append(Cell(run=name, strategy=strategy, solver=solver,
+                                               generator=ident[1], k=ident[3], scope=ident[4]))
+                    if owned:
+                        plan.runs.append(PlannedRun(name, gen, solver, k, scope, tuple(owned)))
+    return plan
+
+
+def run_config(cfg: StudyConfig, run: PlannedRun, *, dtype: str | None = None) -> RunConfig:
+    """The pipeline config of one planned run (stage cache: the study directory)."""
+    data = yaml.safe_load(yaml.safe_dump(cfg.base))
+    data.setdefault("generator", {})["model"] = run.generator
+    if not (data.get("sample") or {}).get("model"):
+        data.setdefault("sample", {})["model"] = run.generator
+    data.setdefault("solver", {})["model"] = run.solver
+    data.setdefault("retrieve", {}).update({"k": run.k, "scope": run.scope, "strategies": list(run.strategies)})
+    if dtype is not None:
+        data.setdefault("engine", {})["dtype"] = dtype
+    return build_config(data, run_dir=cfg.study_dir)
+
+
+class _Borrowed:
+    """The study's engine lent to one run: the run's close() must not shut it down."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def close(self) -> None:
+        pass
+
+
+def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> StudyResult:
+    """Run (or resume) every planned run, then write the study report.
+
+    Engines are shared across runs (one loaded at a time), so consecutive runs with the same model do not
+    reload it. A killed study resumes where it stopped: re-run the same command.
+    """
+    from rich.console import Console
+
+    from pipeline.engines import EngineManager
+    from pipeline.runner import RunHooks, run_pipeline
+
+    console = Console(stderr=True)
+    hooks = hooks or RunHooks()
+    plan = plan_study(cfg)
+    study_dir = Path(cfg.study_dir)
+    study_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(study_dir / "study.json", {
+        "base": cfg.base, "grid": cfg.grid.model_dump(),
+        "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells]})
+    dtype = None
+    if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s
+        from pipeline.llm import pick_dtype
+
+        dtype = pick_dtype(build_config(cfg.base).engine.dtype)
+    base_engine = build_config(cfg.base).engine
+    with EngineManager(base_engine, hooks.engine_factory) as shared:
+        run_hooks = RunHooks(engine_factory=lambda model, _c: _Borrowed(shared.get(model)),
+                             embedder_factory=hooks.embedder_factory, identity=hooks.identity)
+        for i, run in enumerate(plan.runs, 1):
+            console.rule(f"[bold]study run {i}/{len(plan.runs)}: {run.name} ({', '.join(run.strategies)})")
+            run_pipeline(run_config(cfg, run, dtype=dtype), run_hooks, results_dir=study_dir / "runs" / run.name)
+        loads = list(shared.loads)
+    if report:
+        from eval.study_report import write_report
+
+        write_report(study_dir)
+    console.print(f"study finished: {len(plan.runs)} runs, {len(plan.cells)} cells; engines loaded: "
+                  f"{', '.join(loads) or 'none (all cached)'}; report in {study_dir / 'report.md'}")
+    return StudyResult(plan=plan, engine_loads=loads)

@@ -1,0 +1,150 @@
+"""`saicot study` with the fake engine: grid planning, shared stage cache, resume, report determinism."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import SaicotError
+from pipeline.runner import RunHooks
+from pipeline.study import StudyConfig, load_study_config, plan_study, run_study
+from tests.helpers.fake_embedder import HashEmbedder
+from tests.helpers.fake_engine import FakeEngine
+
+STRATEGIES = ["zero-shot", "manual-8shot", "knn", "random", "self-icl", "analogical", "auto-cot"]
+
+
+def study_cfg(study_dir: Path, **grid) -> StudyConfig:
+    grid = {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": STRATEGIES, "k": [1, 2], **grid}
+    return StudyConfig.model_validate({"study_dir": str(study_dir), "grid": grid,
+                                       "base": {"benchmark": {"limit": 4}, "sample": {"n": 3}, "generator": {"k": 2}}})
+
+
+class Factory:
+    def __init__(self, kill_after: int | None = None) -> None:
+        self.engines: list[FakeEngine] = []
+        self.kill_after, self.yielded = kill_after, 0
+
+    def __call__(self, model, cfg) -> FakeEngine:
+        engine = FakeEngine(name=model)
+        if self.kill_after is not None:
+            inner = engine.generate
+
+            def dying(requests, sampling):
+                for item in inner(requests, sampling):
+                    if self.yielded >= self.kill_after:
+                        raise KeyboardInterrupt("simulated kill")
+                    self.yielded += 1
+                    yield item
+
+            engine.generate = dying  # type: ignore[method-assign]
+        self.engines.append(engine)
+        return engine
+
+    def calls(self, kind: str) -> int:
+        """Prompts of one kind sent so far: 'generate' (generator prompts) or 'solve' (anything else)."""
+        gen = sum(1 for e in self.engines for p in e.prompts if "new problems" in p)
+        return gen if kind == "generate" else sum(len(e.prompts) for e in self.engines) - gen
+
+
+def hooks(factory: Factory) -> RunHooks:
+    return RunHooks(engine_factory=factory, embedder_factory=lambda n: HashEmbedder(), identity=lambda m: m)
+
+
+def test_plan_dedupes_cells_whose_axes_do_not_matter() -> None:
+    plan = plan_study(study_cfg(Path("s"), generator=["g1", "g2"], solver=["s1", "g2"], k=[1, 2],
+                                scope=["global", "own"], strategy=["zero-shot", "knn", "self-icl", "auto-cot"]))
+    by_strategy: dict[str, int] = {}
+    for c in plan.cells:
+        by_strategy[c.strategy] = by_strategy.get(c.strategy, 0) + 1
+    # zero-shot: one per solver; auto-cot: solver x k; self-icl: generator x solver x k; knn: everything
+    assert by_strategy == {"zero-shot": 2, "auto-cot": 4, "self-icl": 8, "knn": 16}
+    assert all(c.generator is None and c.k is None for c in plan.cells if c.strategy == "zero-shot")
+    # runs go generator by generator, the solver equal to the generator first (its engine is loaded)
+    assert [(r.generator, r.solver) for r in plan.runs[::4]] == [("g1", "s1"), ("g1", "g2"), ("g2", "g2"),
+                                                                 ("g2", "s1")]
+    assert len({r.name for r in plan.runs}) == len(plan.runs)
+
+
+def test_study_config_errors_name_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text("grid: {solvr: [a]}\n")
+    with pytest.raises(SaicotError, match="solvr"):
+        load_study_config(bad)
+    bad.write_text("base: {solver: {temperature: -1}}\n")
+    with pytest.raises(SaicotError, match="temperature"):
+        load_study_config(bad)
+    cfg = load_study_config(Path(__file__).resolve().parents[2] / "configs" / "study-small.yaml")
+    assert len(plan_study(cfg).runs) == 4
+
+
+def test_study_shares_stages_and_adding_a_solver_reuses_generation(tmp_path: Path) -> None:
+    first = Factory()
+    result = run_study(study_cfg(tmp_path), hooks(first))
+    assert result.engine_loads == ["gen-a"]
+    assert len(list((tmp_path / "generate").iterdir())) == 1
+    assert len(list((tmp_path / "solve").iterdir())) == 1  # one solver: one solve stage for every cell
+    assert first.calls("generate") == 4
+    second = Factory()
+    grown = run_study(study_cfg(tmp_path, solver=["gen-a", "solver-b"]), hooks(second))
+    assert second.calls("generate") == 0  # the generator's pool serves the new solver
+    assert grown.engine_loads == ["solver-b"]
+    assert len(list((tmp_path / "generate").iterdir())) == 1 and len(list((tmp_path / "index").iterdir())) == 1
+    cells = {(c.strategy, c.solver, c.k) for c in grown.plan.cells}
+    assert ("zero-shot", "solver-b", None) in cells and ("knn", "solver-b", 2) in cells
+    # a second pass over the same grid starts no engine at all
+    third = Factory()
+    assert run_study(study_cfg(tmp_path, solver=["gen-a", "solver-b"]), hooks(third)).engine_loads == []
+
+
+def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
+    run_study(study_cfg(tmp_path / "ref"), hooks(Factory()))
+    with pytest.raises(KeyboardInterrupt):
+        run_study(study_cfg(tmp_path / "run"), hooks(Factory(kill_after=20)))
+    assert not (tmp_path / "run" / "report.md").exists()
+    run_study(study_cfg(tmp_path / "run"), hooks(Factory()))
+    for name in ["report.md", "cells.csv", "summary.json", "plots/accuracy_by_strategy.png"]:
+        assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) -> None:
+    from eval.study_report import write_report
+
+    run_study(study_cfg(tmp_path / "a", generator=["gen-a", "gen-b"]), hooks(Factory()))
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    written = write_report(tmp_path / "b")
+    names = sorted(p.relative_to(tmp_path / "b").as_posix() for p in written)
+    assert names == ["cells.csv", "plots/accuracy_by_strategy.png", "plots/accuracy_vs_k.png",
+                     "plots/transfer_heatmap.png", "report.md", "summary.json"]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    report = (tmp_path / "b" / "report.md").read_text()
+    assert str(tmp_path) not in report and "self-consistent" in report
+    rows = (tmp_path / "b" / "cells.csv").read_text().splitlines()
+    assert rows[0].startswith("run,solver,generator,strategy,k,scope,n,accuracy")
+    # zero-shot + manual once per solver; k-dependent recipes per k; pool strategies per generator and k
+    assert len(rows) - 1 == 2 + 2 * 2 + 2 * 2 * 3
+
+
+def test_report_command_on_a_single_run_dir(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+
+    cfg = load_config(None, run_dir=tmp_path, overrides=[
+        "benchmark.limit=4", "generator.model=g", "solver.model=g", "retrieve.strategies=[zero-shot, knn]",
+        "solver.n=3", "solver.temperature=0.7"])
+    run_pipeline(cfg, hooks(Factory()))
+    runner = CliRunner()
+    out = runner.invoke(app, ["report", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    first = {p: (tmp_path / p).read_bytes() for p in ["report.md", "report.json", "cells.csv"]}
+    assert runner.invoke(app, ["report", str(tmp_path)]).exit_code == 0
+    assert first == {p: (tmp_path / p).read_bytes() for p in first}
+    report = first["report.md"].decode()
+    assert "maj@n" in report and "pass@n" in report  # three samples per question
+    assert runner.invoke(app, ["report", str(tmp_path / "nothing")]).exit_code != 0
