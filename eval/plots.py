@@ -140,8 +140,8 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
     gens, solvers = _models(pooled, "generator"), _models(pooled, "solver")
     zero = {c["solver"]: c["accuracy"] for c in cells if c["strategy"] == "zero-shot"}
     n = max(1, len(strategies))
-    fig, axes = plt.subplots(1, n, figsize=(1.3 * max(2, len(solvers)) * n + 1.5, 1.0 * max(2, len(gens)) + 1.6),
-                             squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(1.3 * max(2, len(solvers)) * n + 2.0, 1.0 * max(2, len(gens)) + 1.4),
+                             squeeze=False, sharey=True)
     for ax, strategy in zip(axes[0], strategies or ["(none)"], strict=True):
         import numpy as np
 
@@ -160,12 +160,13 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
                 ax.text(j, i, text, ha="center", va="center", fontsize=8)
         ax.set_xticks(range(len(solvers)), [display_model(s) for s in solvers], rotation=25, ha="right")
         ax.set_yticks(range(len(gens)), [display_model(g) for g in gens])
+        ax.tick_params(axis="y", labelleft=ax is axes[0][0])
         ax.set_title(strategy)
         ax.set_xlabel("solver")
     axes[0][0].set_ylabel("generator (pool)")
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="accuracy - solver's zero-shot")
-    fig.suptitle("Generator -> solver transfer: accuracy (gain over zero-shot)"
-                 + (f", k={k}" if k is not None else ""), y=1.02)
+    fig.suptitle("Generator -> solver transfer: accuracy (gain over the solver's zero-shot)"
+                 + (f", k={k}" if k is not None else ""))
     return _save(fig, path)
 
 

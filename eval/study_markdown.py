@@ -50,6 +50,9 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     lines = [f"# saicot {kind}: {summary['benchmark']} ({summary['n_problems']} problems)", "",
              "Regenerate this report, its plots, `cells.csv` and the JSON summary from the saved records with "
              "`saicot report <this directory>` (no engine needed).", ""]
+    if summary.get("pending_cells"):
+        lines += [f"**Incomplete:** {summary['pending_cells']} planned cells have no results yet (the study was "
+                  "stopped or is still running; re-run `saicot study` to resume).", ""]
     if s:
         lines += ["## Setup", "",
                   f"- problems: the first {summary['n_problems']} of {s['benchmark']['name']} "

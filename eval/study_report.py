@@ -50,7 +50,9 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
-    return [r for r in _read_jsonl(run_dir / "scores.jsonl") if r["strategy"] == strategy]
+    """The cell's score records; none while its run has not finished (a killed or running study)."""
+    path = run_dir / "scores.jsonl"
+    return [r for r in _read_jsonl(path) if r["strategy"] == strategy] if path.exists() else []
 
 
 def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
@@ -61,7 +63,8 @@ def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
         run_dirs = {r["name"]: root / "runs" / r["name"] for r in study["runs"]}
         cells = [CellData(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
                           _rows(run_dirs[c["run"]], c["strategy"])) for c in study["cells"]]
-        return [c for c in cells if c.rows], run_dirs, True
+        done = {name: d for name, d in run_dirs.items() if (d / "summary.json").exists()}
+        return [c for c in cells if c.rows], done, True
     cfg = yaml.safe_load((root / "config.yaml").read_text())
     strategies = cfg["retrieve"]["strategies"]
     cells = [CellData("run", s, cfg["solver"]["model"], cfg["generator"]["model"], cfg["retrieve"]["k"],
@@ -168,7 +171,9 @@ def build_summary(root: Path) -> dict[str, Any]:
             pools.setdefault(pool["index"], pool)
     first = json.loads((next(iter(run_dirs.values())) / "summary.json").read_text()) if run_dirs else {}
     config = yaml.safe_load((next(iter(run_dirs.values())) / "config.yaml").read_text()) if run_dirs else {}
+    planned = len(json.loads((root / "study.json").read_text())["cells"]) if is_study else len(cells)
     return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"),
+            "pending_cells": planned - len(cells),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
             "pools": [pools[k] for k in sorted(pools)]}
 
