@@ -51,4 +51,7 @@ def print_table(summary: dict[str, Any]) -> None:
         table.add_column(header, justify="left" if header == "strategy" else "right")
     for row in table_rows(summary["strategies"]):
         table.add_row(*row)
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # logs and pipes: wide enough that no column is cut
+        console = Console(width=140)
+    console.print(table)

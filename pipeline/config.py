@@ -66,7 +66,9 @@ class SampleConfig(_Section):
     top_p: float = Field(0.95, gt=0, le=1)
     max_tokens: int = Field(256, ge=16)
     self_consistency: bool = True
-    min_agreement: float = Field(0.5, ge=0, le=1, description="share of samples that agree with the majority")
+    min_agreement: float = Field(
+        0.6, ge=0, le=1,
+        description="share of samples that must agree with the majority answer (0.6: both of n=2, 2 of n=3)")
 
 
 class IndexConfig(_Section):
@@ -80,7 +82,7 @@ class RetrieveConfig(_Section):
     """Demonstration selection."""
 
     strategies: list[str] = Field(default_factory=lambda: ["zero-shot", "knn"], min_length=1)
-    k: int = Field(4, ge=0, le=64, description="demos per test question (before packing)")
+    k: int = Field(2, ge=0, le=64, description="demos per test question (before packing); 2 keeps CPU prompts short")
     scope: Literal["own", "global"] = "global"
     mmr_lambda: float = Field(0.5, ge=0, le=1)
 
@@ -92,7 +94,7 @@ class SolverConfig(_Section):
     n: int = Field(1, ge=1, le=64, description="samples per question; >1 means majority vote")
     temperature: float = Field(0.0, ge=0)
     top_p: float = Field(1.0, gt=0, le=1)
-    max_tokens: int = Field(320, ge=16)
+    max_tokens: int = Field(400, ge=16)
     prompt_budget: int | None = Field(None, ge=64, description="prompt tokens; null = context - max_tokens")
 
 

@@ -220,7 +220,7 @@ class VLLMEngine:
             for req in requests
         ]
         prompts = [{"prompt_token_ids": self._encode_prompt(r.prompt)} for r in requests]
-        for index, output in self._run(prompts, params, desc="generate"):
+        for index, output in self._run(prompts, params, desc="requests"):
             completions = [
                 Completion(text=c.text, n_tokens=len(c.token_ids), finish_reason=c.finish_reason)
                 for c in sorted(output.outputs, key=lambda c: c.index)

