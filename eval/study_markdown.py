@@ -91,18 +91,24 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     lines += ["## The generated pool", ""]
     if summary["pools"]:
         rows = [[display_model(p["generator"].split("@")[0]), display_model(p["pool_solver"].split("@")[0]),
-                 str(p["generated_questions"]), str(p["near_copies_dropped"]), str(p["samples_per_question"]),
-                 f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['mean_agreement']:.2f}",
+                 f"{p['generated_questions']} of {p['requested_questions']}",
+                 str(p["near_copies_dropped"]), str(p["samples_per_question"]),
+                 f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['unanimous']:.2f}",
+                 f"{p['mean_agreement']:.2f}",
                  str(p["pool_size"]), f"{p['sampling_tokens_per_problem']:.0f}"] for p in summary["pools"]]
         lines += _table(["generator", "pool solver", "generated questions", "near-copies dropped",
-                         "samples/question", "answered", "self-consistent", "mean agreement", "pool size",
+                         "samples/question", "answered", "passes filter", "unanimous", "mean agreement", "pool size",
                          "sampling tok/problem"], rows)
-        lines += ["", "What this measures: generated questions have no gold answer, so the pool's accuracy "
-                  "against gold cannot be computed here. *self-consistent* is the share of generated questions "
-                  "whose sampled solutions agree with their majority answer at least as often as the filter "
-                  "requires (the label-free proxy the pool filter uses); *answered* is the share with any "
-                  "extractable answer; *mean agreement* is the average share of samples agreeing with the "
-                  "majority. High agreement is necessary, not sufficient, for correct demos.", ""]
+        lines += ["", "*generated questions*: parsed and kept, of those requested (a short list, an unparsable "
+                  "reply or a near-copy of the test question or of the prompt's example loses some). "
+                  "What this measures: generated questions have no gold answer, so the pool's accuracy "
+                  "against gold cannot be computed here. *passes filter* is the share of generated questions "
+                  "whose sampled solutions agree with their majority answer at least as often as the pool filter "
+                  "requires (`sample.min_agreement`; with 2 samples and 0.5 any answered question passes); "
+                  "*unanimous* is the share whose samples all give the same answer (the label-free "
+                  "self-consistency rate); *answered* is the share with any extractable answer; *mean agreement* "
+                  "is the average share of samples agreeing with the majority. Agreement is necessary, not "
+                  "sufficient, for correct demos.", ""]
     else:
         lines += ["No strategy in this directory used a generated pool.", ""]
     if plots:

@@ -123,7 +123,9 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
     """Statistics of the generated pool a run used (None when the run built none).
 
     Generated questions have no gold answer, so this is not an accuracy: ``self_consistent`` is the share
-    of generated questions whose sampled solutions agree (the filter that admits them to the pool).
+    of generated questions that pass the pool's agreement filter, ``unanimous`` the share whose samples all
+    give the same answer (with 2 samples and ``min_agreement`` 0.5 the filter admits any answered question,
+    so ``unanimous`` is the informative number there).
     """
     summary = json.loads((run_dir / "summary.json").read_text())
     index_key = summary.get("stages", {}).get("index", "none")
@@ -133,7 +135,9 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
     index_inputs = json.loads(inputs_path.read_text())["inputs"]
     sample_dir = stage_root / "sample" / index_inputs["sample"]
     sample_inputs = json.loads((sample_dir / "inputs.json").read_text())["inputs"]
-    generated = _read_jsonl(stage_root / "generate" / sample_inputs["generate"] / "generated.jsonl")
+    gen_dir = stage_root / "generate" / sample_inputs["generate"]
+    generated = _read_jsonl(gen_dir / "generated.jsonl")
+    per_problem = json.loads((gen_dir / "inputs.json").read_text())["inputs"]["k"]
     solutions = _read_jsonl(sample_dir / "solutions.jsonl")
     flt = index_inputs["filter"]
     n_q = len(solutions)
@@ -143,11 +147,14 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
     pool_size = summary["pool"]["pool_size"] if summary.get("pool") else 0
     return {
         "generator": summary["generator"], "pool_solver": summary["pool_solver"], "index": index_key,
-        "generated_questions": n_q, "near_copies_dropped": sum(g["dropped"] for g in generated),
+        "requested_questions": per_problem * n_problems, "generated_questions": n_q,
+        "near_copies_dropped": sum(g["dropped"] for g in generated),
         "samples_per_question": len(solutions[0]["samples"]) if solutions else 0,
         "answered": (sum(1 for s in solutions if s["majority"] is not None) / n_q) if n_q else 0.0,
         "self_consistent": agreeing / n_q if n_q else 0.0,
         "mean_agreement": sum(s["agreement"] for s in solutions) / n_q if n_q else 0.0,
+        "unanimous": sum(1 for s in solutions if s["majority"] is not None and s["agreement"] == 1.0) / n_q
+        if n_q else 0.0,
         "self_consistency_filter": bool(flt["self_consistency"]), "pool_size": pool_size,
         "sampling_tokens_per_problem": sample_tokens / n_problems if n_problems else 0.0,
         "accuracy_vs_gold": None,

@@ -125,7 +125,7 @@ def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) ->
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     report = (tmp_path / "b" / "report.md").read_text()
-    assert str(tmp_path) not in report and "self-consistent" in report
+    assert str(tmp_path) not in report and "unanimous" in report
     rows = (tmp_path / "b" / "cells.csv").read_text().splitlines()
     assert rows[0].startswith("run,solver,generator,strategy,k,scope,n,accuracy")
     # zero-shot + manual once per solver; k-dependent recipes per k; pool strategies per generator and k
