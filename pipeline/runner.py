@@ -69,9 +69,7 @@ def _embedder(hooks: RunHooks, name: str) -> Any:
     return Embedder(resolve(name))
 
 
-def _dtype(cfg: RunConfig, hooks: RunHooks) -> str:
-    if hooks.engine_factory is not None:  # a custom backend owns its numerics
-        return cfg.engine.dtype
+def _dtype(cfg: RunConfig) -> str:
     from pipeline.llm import pick_dtype
 
     return pick_dtype(cfg.engine.dtype)
@@ -111,7 +109,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: 
     console.print(f"[1/6] load: {len(problems)} problems from {cfg.benchmark.name}")
 
     gen_id, pool_id, solver_id = identity(cfg.generator.model), identity(cfg.pool_model), identity(cfg.solver.model)
-    dtype = _dtype(cfg, hooks)  # numerics change outputs, so the LLM stages' keys include it
+    dtype = _dtype(cfg)  # numerics change outputs, so the LLM stages' keys include it
     needs_pool = any(strategy_needs_pool(s) for s in cfg.retrieve.strategies)
     pool = queries = None
     pool_stats = None

@@ -34,6 +34,6 @@ def tiny_engine(tiny_model_dir: Path) -> Iterator[object]:
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
     from pipeline.llm import VLLMEngine
 
-    engine = VLLMEngine(str(tiny_model_dir), name="tiny-llama", max_model_len=1024, show_progress=False)
+    engine = VLLMEngine(str(tiny_model_dir), name="tiny-llama", max_model_len=4096, show_progress=False)
     yield engine
     engine.close()

@@ -38,7 +38,7 @@ def overrides(model: Path) -> list[str]:
     return [
         f"generator.model={model}", f"solver.model={model}", "benchmark.limit=3", "generator.k=2",
         "generator.max_tokens=48", "sample.n=2", "sample.max_tokens=24", "sample.self_consistency=false",
-        "solver.max_tokens=24", "engine.max_model_len=1024", "retrieve.k=2",
+        "solver.max_tokens=24", "engine.max_model_len=4096", "retrieve.k=2",
         "retrieve.strategies=[zero-shot, knn, mmr]",
     ]
 
