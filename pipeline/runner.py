@@ -169,8 +169,17 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: 
             inputs = ({"strategy": name} if name in POOL_FREE else {
                 "strategy": name, "index": index_key, "k": cfg.retrieve.k, "scope": cfg.retrieve.scope,
                 "params": params, "seed": cfg.seed})
+            udr = None
+            if name == "udr":  # the encoder from `saicot udr train` re-embeds the pool and the questions
+                from pipeline.udr import udr_retrieval
+
+                udr = udr_retrieval(run_dir, index_key)
+                inputs["encoder"] = udr.identity
             stage = StageDir(run_dir, "retrieve", {"load": load_stage.key, **inputs})
-            demos[name] = run_retrieve(problems, pool, queries, stage, strategy=name, k=cfg.retrieve.k,
+            s_pool, s_queries = pool, queries
+            if udr is not None and pool is not None and not stage.complete:
+                s_pool, s_queries = udr.embed(pool, [p.question for p in problems])
+            demos[name] = run_retrieve(problems, s_pool, s_queries, stage, strategy=name, k=cfg.retrieve.k,
                                        scope=cfg.retrieve.scope, params=params, seed=cfg.seed)
 
         sv = cfg.solver
