@@ -49,6 +49,32 @@ def models_path(alias: str) -> None:
     typer.echo(str(models.resolve(alias)))
 
 
+udr_app = typer.Typer(help="Train the UDR list-wise retriever on a run's pool.", no_args_is_help=True)
+app.add_typer(udr_app, name="udr")
+
+
+@udr_app.command("train")
+def udr_train(
+    run_dir: Annotated[Path, typer.Option("--run", help="A run directory with a finished pool.")],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="UDR settings (YAML).")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a UDR setting, e.g. --set rounds=2 --set train.epochs=1."),
+    ] = None,
+    index: Annotated[str | None, typer.Option(help="Pool (index stage key); default: the newest.")] = None,
+    scorer: Annotated[str | None, typer.Option(help="LM giving feedback; default: the run's solver.")] = None,
+    labelled: Annotated[
+        str | None, typer.Option(help="Use a benchmark's train split (gold solutions) as queries, e.g. gsm8k.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Retrain even if this training is finished.")] = False,
+) -> None:
+    """Mine candidates, score them with the solver, train the UDR encoder (3 rounds) and report."""
+    from pipeline.udr import load_settings, train_run
+
+    train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,
+              labelled=labelled, force=force)
+
+
 @app.command()
 def run(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Run config (YAML).")] = None,
