@@ -187,10 +187,12 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
         if not test_lists:
             return {"ndcg": float("nan"), "mrr": float("nan")}
         qv = encode(model, [q.question for q, _, _ in test_lists], s.instruction)
-        cv = encode(model, cand_texts, s.instruction)
+        used = sorted({r for _, rows, _ in test_lists for r in rows})  # only the candidates being ranked
+        at = {r: i for i, r in enumerate(used)}
+        cv = encode(model, [cand_texts[r] for r in used], s.instruction)
         nd, rr = [], []
         for i, (_, rows, order) in enumerate(test_lists):
-            sims = cv[rows] @ qv[i]
+            sims = cv[[at[r] for r in rows]] @ qv[i]
             predicted = [rows[j] for j in np.lexsort((np.arange(len(rows)), -sims))]
             nd.append(ndcg_at_k(predicted, lm_relevance(order), s.eval_k))
             rr.append(reciprocal_rank(predicted, order[0]))

@@ -75,9 +75,10 @@ def embed_for_training(model: Any, texts: Sequence[str], instruction: str) -> An
     """Unit-norm embeddings with gradients (the same normalisation `Embedder.encode` applies)."""
     import torch.nn.functional as F
 
-    features = model.tokenize([instruction + t for t in texts])
+    prep = getattr(model, "preprocess", None) or model.tokenize  # sentence-transformers >= 6 renamed it
+    features = prep([instruction + t for t in texts])
     device = next(model.parameters()).device
-    features = {k: v.to(device) for k, v in features.items()}
+    features = {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
     return F.normalize(model(features)["sentence_embedding"], dim=-1)
 
 
