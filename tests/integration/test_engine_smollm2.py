@@ -33,25 +33,13 @@ def test_n4_samples_for_a_batch_with_the_chat_template(smollm2) -> None:
 
 
 def test_loglikelihood_matches_transformers(smollm2) -> None:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     from pipeline.models import resolve
+    from tests.helpers.reference_nll import transformers_mean_nll
 
     pairs = [("Question: What is 2 + 3?\nAnswer:", " 2 + 3 = 5. The answer is 5."),
              ("The capital of France is", " Paris.")]
     got = smollm2.loglikelihood(pairs)
-    path = resolve("smollm2-135m")
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    for (prompt, cont), nll in zip(pairs, got, strict=True):
-        head = tok.encode(prompt, add_special_tokens=True)
-        tail = tok.encode(cont, add_special_tokens=False)
-        ids = torch.tensor([head + tail])
-        with torch.no_grad():
-            logprobs = torch.log_softmax(model(ids).logits[0, :-1].float(), dim=-1)
-        token_lp = logprobs[torch.arange(ids.shape[1] - 1), ids[0, 1:]][-len(tail):]
-        assert nll == pytest.approx(-token_lp.mean().item(), abs=1e-2)
+    assert got == pytest.approx(transformers_mean_nll(resolve("smollm2-135m"), pairs), abs=1e-2)
     # the sensible continuation is more likely than a scrambled one
     assert smollm2.loglikelihood([("The capital of France is", " Paris.")])[0] < \
         smollm2.loglikelihood([("The capital of France is", " cucumber staircase.")])[0]

@@ -58,21 +58,9 @@ def test_chat_template_and_token_count(tiny_engine) -> None:
 
 
 def test_loglikelihood_matches_transformers(tiny_engine, tiny_model_dir) -> None:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from tests.helpers.reference_nll import transformers_mean_nll
 
     pairs = [("Tom has 3 apples and", " 4 pears. The answer is 7."), ("The answer", " is 12.")]
     got = tiny_engine.loglikelihood(pairs)
-    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
-    for (prompt, cont), nll in zip(pairs, got, strict=True):
-        head = tok.encode(prompt, add_special_tokens=True)
-        tail = tok.encode(cont, add_special_tokens=False)
-        ids = torch.tensor([head + tail])
-        with torch.no_grad():
-            logits = model(ids).logits.float()
-        logprobs = torch.log_softmax(logits[0, :-1], dim=-1)
-        targets = ids[0, 1:]
-        token_lp = logprobs[torch.arange(len(targets)), targets][-len(tail):]
-        assert nll == pytest.approx(-token_lp.mean().item(), abs=1e-2)
+    assert got == pytest.approx(transformers_mean_nll(tiny_model_dir, pairs), abs=1e-2)
     assert all(x > 0 for x in got)
