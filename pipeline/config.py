@@ -36,14 +36,40 @@ class BenchmarkConfig(_Section):
 
 
 class EngineConfig(_Section):
-    """How models are served. `vllm` is the offline engine; `openai` a compatible server."""
+    """How models are served. `vllm` is the offline engine; `openai` a compatible server (docs/serving.md)."""
 
     backend: Literal["vllm", "openai"] = "vllm"
     max_model_len: int = Field(4096, ge=256)
-    dtype: str = Field("auto", description="auto: bf16 where the CPU has native bf16, else float32")
+    dtype: str = Field("auto", description="auto: bf16 where the CPU has native bf16, else float32; for "
+                       "openai: what the server runs (stage keys only), so keys match offline runs of that dtype")
     kv_cache_gib: float = Field(2.0, gt=0, description="vLLM CPU KV cache (VLLM_CPU_KVCACHE_SPACE)")
     enforce_eager: bool = True
     extra: dict[str, Any] = Field(default_factory=dict, description="passed to vllm.LLM(...) as is")
+    # -- backend openai ------------------------------------------------------------------------------
+    base_urls: list[str] = Field(default_factory=list, description="OpenAI-compatible servers, e.g. "
+                                 "http://node1:8000/v1; requests go to the least-loaded one")
+    served_model: str | dict[str, str] | None = Field(
+        None, description="model name on the server; a mapping config model -> served name; null = the "
+        "config's model name as written")
+    api_key_env: str | None = Field(None, description="environment variable holding the API key (never stored)")
+    endpoint: Literal["completions", "chat"] = Field(
+        "completions", description="completions: prompts rendered locally with the model's chat template "
+        "(records match the offline engine); chat: the server renders the messages")
+    max_concurrency: int = Field(16, ge=1, le=1024, description="requests in flight at once, all endpoints")
+    timeout_s: float = Field(600.0, gt=0, description="per-request timeout (connect, read or write)")
+    max_retries: int = Field(6, ge=0, le=100, description="retries after the first attempt (429, 5xx, timeouts, "
+                             "connection errors); other 4xx are never retried")
+    backoff_s: float = Field(1.0, gt=0, description="first retry wait; doubles each retry, with jitter")
+    backoff_max_s: float = Field(60.0, gt=0, description="cap of one retry wait")
+
+    @model_validator(mode="after")
+    def _check_openai(self) -> EngineConfig:
+        if self.backend == "openai" and not self.base_urls:
+            raise ValueError("backend openai needs engine.base_urls (e.g. [http://localhost:8000/v1])")
+        for url in self.base_urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"base_urls: {url!r} must start with http:// or https://")
+        return self
 
 
 class GeneratorConfig(_Section):

@@ -1,4 +1,4 @@
-"""One engine per model per run: a tiny manager that closes the open engine before loading the next."""
+"""Engine factories (offline vLLM or an OpenAI-compatible server) and a manager keeping one engine loaded."""
 
 from __future__ import annotations
 
@@ -22,6 +22,32 @@ def vllm_factory(model: str, cfg: EngineConfig) -> Engine:
                       dtype=cfg.dtype, enforce_eager=cfg.enforce_eager, engine_kwargs=dict(cfg.extra))
 
 
+def openai_factory(model: str, cfg: EngineConfig) -> Engine:
+    """An engine over OpenAI-compatible servers (`cfg.base_urls`), tokenizing locally with `model`'s tokenizer."""
+    from pipeline.openai_engine import OpenAIEngine
+
+    return OpenAIEngine.from_config(model, cfg)
+
+
+def default_factory(model: str, cfg: EngineConfig) -> Engine:
+    """The engine `cfg.backend` asks for: `vllm` (offline, the default) or `openai`."""
+    return (openai_factory if cfg.backend == "openai" else vllm_factory)(model, cfg)
+
+
+def stage_dtype(cfg: EngineConfig) -> str:
+    """The dtype written into the LLM stages' cache keys.
+
+    Offline: the dtype `pick_dtype` resolves on this machine. OpenAI backend: the configured `engine.dtype` as
+    written, since the client cannot see the server's numerics; set it to what the server runs (e.g. float32)
+    and the keys (and so the records) line up with an offline run of the same model and dtype.
+    """
+    if cfg.backend == "openai":
+        return cfg.dtype
+    from pipeline.llm import pick_dtype
+
+    return pick_dtype(cfg.dtype)
+
+
 class EngineManager:
     """Hands out the engine for a model, keeping at most one loaded at a time.
 
@@ -30,7 +56,7 @@ class EngineManager:
 
     def __init__(self, cfg: EngineConfig, factory: EngineFactory | None = None) -> None:
         self.cfg = cfg
-        self.factory = factory or vllm_factory
+        self.factory = factory or default_factory
         self._model: str | None = None
         self._engine: Engine | None = None
         self.loads: list[str] = []  # models loaded, in order (tests and logs read it)

@@ -70,9 +70,9 @@ def _embedder(hooks: RunHooks, name: str) -> Any:
 
 
 def _dtype(cfg: RunConfig) -> str:
-    from pipeline.llm import pick_dtype
+    from pipeline.engines import stage_dtype
 
-    return pick_dtype(cfg.engine.dtype)
+    return stage_dtype(cfg.engine)
 
 
 def _benchmark_tag(name: str) -> str | None:

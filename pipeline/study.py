@@ -206,9 +206,9 @@ def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> St
         "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells]})
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s
-        from pipeline.llm import pick_dtype
+        from pipeline.engines import stage_dtype
 
-        dtype = pick_dtype(build_config(cfg.base).engine.dtype)
+        dtype = stage_dtype(build_config(cfg.base).engine)
     base_engine = build_config(cfg.base).engine
     with EngineManager(base_engine, hooks.engine_factory) as shared:
         run_hooks = RunHooks(engine_factory=lambda model, _c: _Borrowed(shared.get(model)),

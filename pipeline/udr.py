@@ -283,7 +283,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     from rich.console import Console
 
     from pipeline.config import load_config
-    from pipeline.llm import pick_dtype
+    from pipeline.engines import stage_dtype
     from pipeline.models import model_identity, resolve
     from retriever.embed import Embedder, model_dir_identity
     from retriever.udr import train_udr
@@ -305,7 +305,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
 
         queries = labelled_queries(load(labelled, split="train", limit=labelled_limit))
     model_name = scorer_model or cfg.solver.model
-    scorer_key = cache_key({"model": model_identity(model_name), "dtype": pick_dtype(cfg.engine.dtype),
+    scorer_key = cache_key({"model": model_identity(model_name), "dtype": stage_dtype(cfg.engine),
                             "max_model_len": cfg.engine.max_model_len})
     base_path = embedder_path or resolve(cfg.index.embedder)
     base_id = model_dir_identity(base_path)
@@ -322,7 +322,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
 
     factory = engine_factory
     if factory is None:
-        from pipeline.engines import vllm_factory as factory
+        from pipeline.engines import default_factory as factory
     start = time.perf_counter()
     log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name}, base {base_id}")
     engine = factory(model_name, cfg.engine)
