@@ -80,3 +80,37 @@ class FakeEngine:
         if sampling.temperature > 0 and self.wrong_every and j % self.wrong_every == self.wrong_every - 1:
             total += 1
         return f"Adding the numbers gives {total}.\nThe answer is {total}."
+
+
+class FakeFactory:
+    """An engine factory for `RunHooks`: creates fake engines, remembers them, and can simulate a kill.
+
+    With `kill_after=N` the N+1-th result any engine would yield raises `KeyboardInterrupt` instead, which
+    is how the resume tests stop a run mid-stage.
+    """
+
+    def __init__(self, kill_after: int | None = None) -> None:
+        self.engines: list[FakeEngine] = []
+        self.kill_after = kill_after
+        self.yielded = 0
+
+    def __call__(self, model: str, cfg: object) -> FakeEngine:
+        engine = FakeEngine(name=model)
+        if self.kill_after is not None:
+            inner = engine.generate
+
+            def dying(requests: Sequence[Request], sampling: Sampling) -> Iterator[tuple[int, GenerationResult]]:
+                for item in inner(requests, sampling):
+                    if self.yielded >= self.kill_after:
+                        raise KeyboardInterrupt("simulated kill")
+                    self.yielded += 1
+                    yield item
+
+            engine.generate = dying  # type: ignore[method-assign]
+        self.engines.append(engine)
+        return engine
+
+    @property
+    def prompts(self) -> list[str]:
+        """Every prompt any engine of this factory has seen."""
+        return [p for e in self.engines for p in e.prompts]

@@ -11,36 +11,7 @@ from pipeline.config import RunConfig, load_config
 from pipeline.errors import SaicotError
 from pipeline.runner import RunHooks, run_pipeline
 from tests.helpers.fake_embedder import HashEmbedder
-from tests.helpers.fake_engine import FakeEngine
-
-
-class Factory:
-    """Creates fake engines, remembers them, and can simulate a kill after `kill_after` results."""
-
-    def __init__(self, kill_after: int | None = None) -> None:
-        self.engines: list[FakeEngine] = []
-        self.kill_after = kill_after
-        self.yielded = 0
-
-    def __call__(self, model: str, cfg) -> FakeEngine:
-        engine = FakeEngine(name=model)
-        if self.kill_after is not None:
-            inner = engine.generate
-
-            def dying(requests, sampling):
-                for item in inner(requests, sampling):
-                    if self.yielded >= self.kill_after:
-                        raise KeyboardInterrupt("simulated kill")
-                    self.yielded += 1
-                    yield item
-
-            engine.generate = dying  # type: ignore[method-assign]
-        self.engines.append(engine)
-        return engine
-
-    @property
-    def prompts(self) -> list[str]:
-        return [p for e in self.engines for p in e.prompts]
+from tests.helpers.fake_engine import FakeFactory as Factory
 
 
 def make_cfg(run_dir: Path, *extra: str) -> RunConfig:

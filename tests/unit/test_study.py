@@ -11,7 +11,7 @@ from pipeline.errors import SaicotError
 from pipeline.runner import RunHooks
 from pipeline.study import StudyConfig, load_study_config, plan_study, run_study
 from tests.helpers.fake_embedder import HashEmbedder
-from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.fake_engine import FakeFactory
 
 STRATEGIES = ["zero-shot", "manual-8shot", "knn", "random", "self-icl", "analogical", "auto-cot"]
 
@@ -22,26 +22,8 @@ def study_cfg(study_dir: Path, **grid) -> StudyConfig:
                                        "base": {"benchmark": {"limit": 3}, "sample": {"n": 3}, "generator": {"k": 2}}})
 
 
-class Factory:
-    def __init__(self, kill_after: int | None = None) -> None:
-        self.engines: list[FakeEngine] = []
-        self.kill_after, self.yielded = kill_after, 0
-
-    def __call__(self, model, cfg) -> FakeEngine:
-        engine = FakeEngine(name=model)
-        if self.kill_after is not None:
-            inner = engine.generate
-
-            def dying(requests, sampling):
-                for item in inner(requests, sampling):
-                    if self.yielded >= self.kill_after:
-                        raise KeyboardInterrupt("simulated kill")
-                    self.yielded += 1
-                    yield item
-
-            engine.generate = dying  # type: ignore[method-assign]
-        self.engines.append(engine)
-        return engine
+class Factory(FakeFactory):
+    """The fake factory, able to count prompts by kind."""
 
     def calls(self, kind: str) -> int:
         """Prompts of one kind sent so far: 'generate' (generator prompts) or 'solve' (anything else)."""
