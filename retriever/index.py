@@ -4,8 +4,13 @@ Kinds:
     * ``flat``: exact search (`IndexFlatIP`); fine up to tens of thousands of vectors on CPU.
     * ``hnsw``: approximate graph search (`IndexHNSWFlat`, M=32, efConstruction=80, efSearch=max(128, k)),
       sub-linear query time for large pools at a small recall cost.
-    * ``auto``: ``flat`` below `AUTO_HNSW_THRESHOLD` (50,000) vectors, ``hnsw`` from there on. A pool of
-      self-generated questions (k per test question) is usually far below it, so search stays exact.
+    * ``ivf-sq8``: inverted lists over 8-bit codes, ``nprobe`` calibrated at build time to recall@32 >= 0.97
+      on a pool sample (see `retriever.ivf`): the fastest and smallest index at recall >= 0.95 for large pools.
+    * ``auto``: `choose_kind`: ``flat`` below `AUTO_LARGE_THRESHOLD` (50,000) vectors, ``ivf-sq8`` from there
+      on. A pool of self-generated questions (k per test question) is usually far below it, so search stays
+      exact. The rule comes from ``bench/retrieval_scale.py`` (384-d clustered pools, 2 CPU cores): flat
+      search of 1,000 queries costs about 1 s per 10^5 vectors and 1.5 GB per 10^6, while IVF-SQ8 answers
+      them in well under 1 s at 10^6 in about 0.4 GB; below ~5x10^4 its training time outweighs the gain.
 
 On disk (one directory): ``pool.faiss`` (the FAISS index) and ``pool.index.json`` (embedder_id, dim, kind,
 size, faiss version). Both are written through a temp file and `os.replace`, the JSON last.
@@ -22,7 +27,9 @@ import numpy as np
 
 from retriever._cpu import faiss_module
 
-AUTO_HNSW_THRESHOLD = 50_000
+AUTO_LARGE_THRESHOLD = 50_000
+LARGE_KIND = "ivf-sq8"
+KINDS = ("auto", "flat", "hnsw", "ivf-sq8")
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
@@ -34,6 +41,11 @@ class IndexMismatchError(ValueError):
     """The index on disk was built with another embedder (or another dimension) than the caller's."""
 
 
+def choose_kind(n: int, large_threshold: int = AUTO_LARGE_THRESHOLD) -> str:
+    """The index kind ``auto`` builds for a pool of `n` vectors: exact below `large_threshold`, IVF-SQ8 above."""
+    return "flat" if n < large_threshold else LARGE_KIND
+
+
 class VectorIndex:
     """Inner-product search over L2-normalised vectors (so scores are cosine similarities)."""
 
@@ -43,23 +55,38 @@ class VectorIndex:
         self.kind = kind
 
     @classmethod
-    def build(cls, vectors: np.ndarray, embedder_id: str, kind: str = "auto") -> VectorIndex:
-        """Index `vectors` (n, d); `kind` is ``flat``, ``hnsw`` or ``auto`` (see the module docstring)."""
+    def build(cls, vectors: np.ndarray, embedder_id: str, kind: str = "auto", *,
+              large_threshold: int = AUTO_LARGE_THRESHOLD) -> VectorIndex:
+        """Index `vectors` (n, d).
+
+        Args:
+            kind: ``flat``, ``hnsw``, ``ivf-sq8`` or ``auto`` (see the module docstring). An empty pool is
+                always flat (there is nothing to train an IVF index on).
+            large_threshold: pool size from which ``auto`` picks ``ivf-sq8`` (see `choose_kind`).
+        """
         faiss = faiss_module()
         v = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
         if v.ndim != 2 or v.shape[1] == 0:
             raise ValueError(f"vectors must have shape (n, d) with d > 0, got {v.shape}")
+        if kind not in KINDS:
+            raise ValueError(f"unknown index kind {kind!r}; expected one of {', '.join(repr(k) for k in KINDS)}")
         if kind == "auto":
-            kind = "flat" if v.shape[0] < AUTO_HNSW_THRESHOLD else "hnsw"
+            kind = choose_kind(v.shape[0], large_threshold)
+        if kind == LARGE_KIND and v.shape[0] == 0:
+            kind = "flat"
         dim = v.shape[1]
+        if kind == LARGE_KIND:
+            from retriever.ivf import build_ivf_sq8, calibrate_nprobe
+
+            index = build_ivf_sq8(faiss, v)
+            calibrate_nprobe(faiss, index, v)
+            return cls(index, embedder_id, kind)
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
-        elif kind == "hnsw":
+        else:
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             index.hnsw.efSearch = HNSW_EF_SEARCH
-        else:
-            raise ValueError(f"unknown index kind {kind!r}; expected 'auto', 'flat' or 'hnsw'")
         if v.shape[0]:
             index.add(v)
         return cls(index, embedder_id, kind)
@@ -72,9 +99,17 @@ class VectorIndex:
     def dim(self) -> int:
         return int(self._index.d)
 
+    @property
+    def nprobe(self) -> int | None:
+        """Inverted lists searched per query (IVF kinds only)."""
+        return int(self._index.nprobe) if hasattr(self._index, "nprobe") else None
+
     def metadata(self) -> dict[str, Any]:
-        return {"embedder_id": self.embedder_id, "dim": self.dim, "kind": self.kind, "size": self.size,
+        meta = {"embedder_id": self.embedder_id, "dim": self.dim, "kind": self.kind, "size": self.size,
                 "faiss_version": faiss_module().__version__}
+        if self.nprobe is not None:
+            meta.update(nprobe=self.nprobe, nlist=int(self._index.nlist))
+        return meta
 
     def save(self, directory: Path) -> None:
         """Write ``pool.faiss`` then ``pool.index.json`` into `directory`, each atomically."""
@@ -121,8 +156,9 @@ class VectorIndex:
 
         Returns:
             (scores float32, rows int64), both of shape (n_queries, min(k, size)). Exact (flat) search
-            always fills every slot; HNSW may leave a slot unfilled, marked row -1 with score -inf
-            (always at the end of a row). Callers drop rows < 0.
+            always fills every slot; HNSW and IVF (when the probed lists hold fewer than k vectors) may
+            leave a slot unfilled, marked row -1 with score -inf (always at the end of a row). Callers
+            drop rows < 0.
         """
         q = np.ascontiguousarray(np.asarray(queries, dtype=np.float32))
         if q.ndim != 2 or q.shape[1] != self.dim:
