@@ -1,7 +1,7 @@
 """A loopback HTTP proxy that injects faults in front of an OpenAI-compatible server (tests only).
 
 Each request draws from a seeded RNG (one draw per request, in arrival order): with probability `rate` it gets
-one of `kinds`, else it is forwarded untouched:
+the next fault of `kinds` (in turn, so a handful of faults covers every kind), else it is forwarded untouched:
 
 * ``500``, ``503``, ``429``: that status with a short JSON error, the server never sees the request;
 * ``reset``: the connection is reset (TCP RST) before any answer;
@@ -10,6 +10,7 @@ one of `kinds`, else it is forwarded untouched:
 * ``stall``: nothing is answered for `stall_s` seconds (longer than the client's timeout), then a reset.
 
 `down = True` resets every connection (a server that stays down); `down = False` brings it back.
+`down_after = N` lets N more requests pass, then goes down.
 `counts` tallies what happened ("pass", each kind, "down").
 """
 
@@ -37,8 +38,10 @@ class FaultProxy:
         self.kinds = kinds
         self.stall_s = stall_s
         self.down = False
+        self.down_after: int | None = None
         self.counts: Counter[str] = Counter()
         self._rng = random.Random(seed)
+        self._faults = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -50,11 +53,18 @@ class FaultProxy:
 
     def decide(self) -> str:
         with self._lock:
+            if self.down_after is not None and self.down_after <= 0:
+                self.down, self.down_after = True, None
             if self.down:
                 kind = "down"
             else:
-                draw, pick = self._rng.random(), self._rng.choice(self.kinds)
-                kind = pick if draw < self.rate else "pass"
+                if self._rng.random() < self.rate:
+                    kind = self.kinds[self._faults % len(self.kinds)]
+                    self._faults += 1
+                else:
+                    kind = "pass"
+                if kind == "pass" and self.down_after is not None:
+                    self.down_after -= 1
             self.counts[kind] += 1
             return kind
 
