@@ -10,7 +10,7 @@ import pytest
 from pipeline.config import EngineConfig, load_config
 from pipeline.engines import stage_dtype
 from pipeline.errors import SaicotError
-from pipeline.llm import Request, Sampling, generate_all
+from pipeline.llm import Engine, Request, Sampling, generate_all
 from pipeline.openai_engine import OpenAIEngine
 from pipeline.openai_http import EndpointError, HttpClient, RetryPolicy, normalize_url
 from tests.helpers.fake_openai import FakeOpenAI
@@ -106,6 +106,7 @@ def test_base_url_normalization() -> None:
 
 def test_engine_sends_token_ids_seeds_n_and_stop(tiny_model_dir, fake: FakeOpenAI) -> None:
     engine = engine_on(tiny_model_dir, [fake.url])
+    assert isinstance(engine, Engine)
     prompts = [engine.apply_chat_template([{"role": "user", "content": f"Tom has {i} apples."}]) for i in range(5)]
     results = generate_all(engine, [Request(p, seed=10 + i) for i, p in enumerate(prompts)],
                            Sampling(n=2, temperature=0.5, max_tokens=7, stop=("\n\n",)))
