@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from retriever._cpu import usable_cores  # noqa: E402
+from retriever.ivf import ivf_nlist  # noqa: E402
 
 DIM = 384
 TARGET_RECALL = 0.95
@@ -99,12 +101,6 @@ def recall_at(rows: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean([len(set(a.tolist()) & set(b.tolist())) / k for a, b in zip(rows, truth, strict=True)]))
 
 
-def ivf_nlist(n: int) -> int:
-    """About 4 sqrt(n) lists, as a power of two, with at least 39 training points per list."""
-    nlist = 1 << int(round(np.log2(max(4.0 * np.sqrt(n), 1.0))))
-    return max(1, min(nlist, n // 39))
-
-
 @dataclass
 class Coarse:
     """The IVF coarse quantizer and every pool vector's list, shared by the IVF variants of one pool size."""
@@ -116,7 +112,7 @@ class Coarse:
 
 def train_coarse(faiss, pool: np.ndarray, args: argparse.Namespace) -> Coarse:
     start = time.perf_counter()
-    nlist = ivf_nlist(pool.shape[0])
+    nlist = ivf_nlist(pool.shape[0], args.lists_per_sqrt)
     quantizer = faiss.IndexFlatIP(DIM)
     clus = faiss.Clustering(DIM, nlist)
     clus.niter = args.kmeans_iters
@@ -224,6 +220,7 @@ def main() -> None:
     ap.add_argument("--pq-m", type=int, default=48, help="IVF-PQ sub-quantizers (384/48 = 8 dims each, 48 B/vector)")
     ap.add_argument("--train-per-list", type=int, default=64, help="IVF k-means sample per list")
     ap.add_argument("--kmeans-iters", type=int, default=10)
+    ap.add_argument("--lists-per-sqrt", type=float, default=4.0, help="IVF lists = this x sqrt(pool size)")
     ap.add_argument("--repeats", type=int, default=2, help="searches per setting; the best time counts")
     ap.add_argument("--threads", type=int, default=0, help="FAISS threads (default: usable cores)")
     ap.add_argument("--seed", type=int, default=0)
@@ -272,7 +269,9 @@ def main() -> None:
         speed = flat_latency.get(r.size, float('nan')) / r.latency_s
         print(f"{r.size:9,d} {r.kind:8} {r.build_s:8.1f} {r.index_bytes / 2**20:10.0f} {r.rss_delta / 2**20:8.0f} "
               f"{r.knob:>14} {r.latency_s:7.3f} {r.recall:6.3f} {speed:7.1f}x {'met' if r.ok else '-'}")
-    print(f"total {time.perf_counter() - t_all:.0f} s")
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"total {time.perf_counter() - t_all:.0f} s wall, {cpu.ru_utime + cpu.ru_stime:.0f} s CPU on {threads} "
+          "threads (CPU / wall well below the thread count means the machine was shared)")
     largest = max(int(s) for s in args.sizes)
     candidates = [r for r in rows if r.size == largest and r.recall >= TARGET_RECALL and r.index_bytes <= TARGET_BYTES]
     if not candidates:

@@ -37,6 +37,7 @@ def test_ivf_nlist_keeps_enough_training_points_per_list(n: int) -> None:
     assert nlist == 1 or n // nlist >= MIN_POINTS_PER_LIST
     if n >= 100_000:  # large pools: about 4 sqrt(n), a power of two
         assert nlist & (nlist - 1) == 0 and 2 * np.sqrt(n) <= nlist <= 8 * np.sqrt(n)
+        assert ivf_nlist(n, per_sqrt=1.0) * 4 == nlist
     assert ivf_nlist(0) == 1
 
 
