@@ -239,7 +239,7 @@ class VLLMEngine:
             ids = (head + tail)[-self.max_model_len + 1:]
             prompts.append({"prompt_token_ids": ids})
             spans.append(min(len(tail), len(ids) - 1))
-        params = SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0)
+        params = SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0, detokenize=False)
         nll = [0.0] * len(pairs)
         for index, output in self._run(prompts, [params] * len(prompts), desc="score"):
             ids = output.prompt_token_ids
