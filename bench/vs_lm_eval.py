@@ -11,7 +11,8 @@ engine start-up included), alternating which goes first:
 Held equal: the model files, the first N test questions, greedy decoding, the answer budget (--max-tokens),
 dtype (saicot's pick for this CPU), context length, eager mode, whole-prompt prefill, prefix caching and
 vLLM's CPU environment (saicot binds the worker to every core on small machines; lm-eval gets the same
-variables). What differs is each tool's own design: lm-eval sends the raw ``Q: ...\\nA: Let's think step by
+variables, or vLLM's own thread placement with ``--lm-eval-env vllm-default``, as it runs out of the box).
+What differs is each tool's own design: lm-eval sends the raw ``Q: ...\\nA: Let's think step by
 step.`` text with stop sequences ``Q:``, ``</s>``, ``<|im_end|>``, and extracts answers with two regexes
 (strict: "The answer is N."; flexible: the last number); saicot sends a chat-templated prompt with its
 system instruction, stops at end-of-turn, and grades with its checker (``eval.grade``). To separate prompt
@@ -66,15 +67,15 @@ sys.exit(cli_evaluate())
 """
 
 
-def engine_env() -> dict[str, str]:
-    """The environment saicot's engine runs with, for both sides."""
+def engine_env(bind: bool = True) -> dict[str, str]:
+    """The environment saicot's engine runs with; without `bind`, vLLM's own CPU thread placement."""
     from pipeline.llm import CPU_ENV_DEFAULTS, cpu_thread_binding
 
     env = dict(os.environ)
     for key, value in CPU_ENV_DEFAULTS.items():
         env.setdefault(key, value)
     binding = cpu_thread_binding()
-    if binding is not None:
+    if binding is not None and bind:
         env.setdefault("VLLM_CPU_OMP_THREADS_BIND", binding)
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -145,6 +146,9 @@ def main() -> None:
     ap.add_argument("--max-model-len", type=int, default=4096)
     ap.add_argument("--repeats", type=int, default=1, help="timed runs per side, alternating which goes first")
     ap.add_argument("--chat-template", action="store_true", help="lm-eval with --apply_chat_template")
+    ap.add_argument("--lm-eval-env", choices=("same", "vllm-default"), default="same",
+                    help="same: lm-eval gets saicot's vLLM CPU environment (worker bound to every core on small "
+                         "machines); vllm-default: vLLM's own thread placement, as lm-eval runs out of the box")
     args = ap.parse_args()
 
     from eval.grade import grade
@@ -153,13 +157,14 @@ def main() -> None:
 
     model_path, dtype = resolve(args.model), pick_dtype("auto")
     env = engine_env()
+    lm_env = env if args.lm_eval_env == "same" else engine_env(bind=False)
     saicot_t: list[float] = []
     lm_t: list[float] = []
     with tempfile.TemporaryDirectory(prefix="saicot-vs-lm-eval-") as tmp:
         work = Path(tmp)
         write_task(work / "tasks")
         print(f"{args.model} ({dtype}), first {args.n} GSM8K test questions, greedy, max {args.max_tokens} answer "
-              f"tokens, {args.repeats} run(s) per side", flush=True)
+              f"tokens, {args.repeats} run(s) per side, lm-eval environment: {args.lm_eval_env}", flush=True)
         for rep in range(args.repeats):
             for side in (("saicot", "lm-eval") if rep % 2 == 0 else ("lm-eval", "saicot")):
                 if side == "saicot":
@@ -167,7 +172,7 @@ def main() -> None:
                     saicot_t.append(timed(saicot_cmd(args, run_dir), env, work / f"saicot-{rep}.log"))
                 else:
                     out = work / f"lm-eval-{rep}"
-                    lm_t.append(timed(lm_eval_cmd(args, model_path, dtype, work / "tasks", out), env,
+                    lm_t.append(timed(lm_eval_cmd(args, model_path, dtype, work / "tasks", out), lm_env,
                                       work / f"lm-eval-{rep}.log"))
                 print(f"  run {rep + 1} {side:8s} {(saicot_t if side == 'saicot' else lm_t)[-1]:7.1f} s", flush=True)
         lm_acc, lm_samples = read_lm_eval(work / "lm-eval-0")
@@ -194,10 +199,18 @@ def main() -> None:
         tail = " ".join(s["text"].split())[-90:]
         print(f"  q{i}: gold {golds[i]}; strict {strict[0]!r} ({strict[1]}), flexible {flex[0]!r} ({flex[1]}), "
               f"saicot {g.extracted!r} ({g.correct}) | ...{tail}")
-    mean_len = sum(r["n_completion_tokens"] for r in ours) / len(ours)
-    print(f"saicot mean completion tokens {mean_len:.0f}; lm-eval mean completion characters "
-          f"{sum(len(s['text']) for s in lm_samples) / len(lm_samples):.0f}")
-    print(f"SUMMARY vs_lm_eval ratio={ratio:.2f} (saicot {s_med:.1f} s / lm-eval {l_med:.1f} s) target<=0.9 "
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(model_path)
+    ours_tokens = sum(r["n_completion_tokens"] for r in ours)
+    lm_tokens = sum(len(tok.encode(s["text"], add_special_tokens=False)) for s in lm_samples)
+    capped = sum(r["n_completion_tokens"] >= args.max_tokens for r in ours)
+    print(f"generated tokens: saicot {ours_tokens} ({capped} answers hit the {args.max_tokens}-token cap), "
+          f"lm-eval {lm_tokens} (its stop sequences cut answers at the next 'Q:')")
+    per_token = (s_med / ours_tokens) / (l_med / lm_tokens) if ours_tokens and lm_tokens else float("nan")
+    print(f"wall time per generated token, saicot / lm-eval: {per_token:.2f}")
+    print(f"SUMMARY vs_lm_eval ratio={ratio:.2f} (saicot {s_med:.1f} s / lm-eval {l_med:.1f} s; per token "
+          f"{per_token:.2f}; lm-eval env {args.lm_eval_env}) target<=0.9 "
           f"acc saicot={saicot_acc:.2f} lm-eval strict={lm_acc['strict-match']:.2f} "
           f"flexible={lm_acc['flexible-extract']:.2f} regraded={regraded_acc:.2f} "
           f"{'PASS' if ratio <= TARGET else 'FAIL'}")
