@@ -40,28 +40,36 @@ class JsonlStore:
         self.path = Path(path)
         self.key = key
         self._records: list[Record] | None = None
+        self._keys: set[Any] = set()
 
     def records(self) -> list[Record]:
         """All finished records, in file order (repairing a torn last line first)."""
-        if self._records is None:
-            self._records = self._load()
-        return list(self._records)
+        return list(self._loaded())
 
     def done(self) -> set[Any]:
         """Keys of finished records."""
-        return {self.key(r) for r in self.records()}
+        self._loaded()
+        return set(self._keys)
+
+    def _loaded(self) -> list[Record]:
+        # Records and their keys are read once and then kept up to date by `append`, so appending one
+        # result at a time stays linear in the number of records.
+        if self._records is None:
+            self._records = self._load()
+            self._keys = {self.key(r) for r in self._records}
+        return self._records
 
     def append(self, records: Iterable[Record]) -> int:
         """Append records durably; returns how many were written. Already-present keys are skipped."""
-        existing = self.done()
-        lines = []
+        known = self._loaded()
+        lines, new, new_keys = [], [], set()
         for rec in records:
             k = self.key(rec)
-            if k in existing:
+            if k in self._keys or k in new_keys:
                 continue
-            existing.add(k)
+            new_keys.add(k)
+            new.append(rec)
             lines.append(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
-            self._records = (self._records or []) + [rec]
         if not lines:
             return 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +79,8 @@ class JsonlStore:
             os.fsync(fd)
         finally:
             os.close(fd)
+        known.extend(new)  # only once they are on disk
+        self._keys |= new_keys
         return len(lines)
 
     def _load(self) -> list[Record]:
