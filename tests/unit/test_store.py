@@ -15,6 +15,24 @@ def test_append_skips_existing_keys(tmp_path: Path) -> None:
     assert [r["id"] for r in fresh.records()] == [1, 2, 3]
 
 
+def test_duplicates_inside_one_batch_are_written_once_and_a_failed_write_caches_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = JsonlStore(tmp_path / "r.jsonl", key=lambda r: r["id"])
+    assert store.append([{"id": 1, "v": "a"}, {"id": 1, "v": "b"}]) == 1
+    assert store.records() == [{"id": 1, "v": "a"}]
+
+    def disk_full(*args: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("pipeline.store.os.write", disk_full)
+    with pytest.raises(OSError):
+        store.append([{"id": 2}])
+    monkeypatch.undo()
+    assert 2 not in store.done()
+    assert store.append([{"id": 2}]) == 1
+    assert [r["id"] for r in JsonlStore(tmp_path / "r.jsonl", key=lambda r: r["id"]).records()] == [1, 2]
+
+
 def test_torn_last_line_is_discarded_and_file_repaired(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text('{"id": 1}\n{"id": 2}\n{"id": 3, "te')
