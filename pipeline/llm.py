@@ -138,6 +138,17 @@ def pick_dtype(requested: str = "auto") -> str:
     return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
 
 
+def scoring_ids(head: list[int], tail: list[int], max_model_len: int) -> tuple[list[int], int]:
+    """Token ids of prompt + continuation for scoring, and how many trailing ids (the continuation) to score.
+
+    Too long for the context, the ids keep their end (the continuation matters, the prompt's start least).
+    """
+    if not tail:
+        raise ValueError("loglikelihood needs a non-empty continuation")
+    ids = (head + tail)[-max_model_len + 1:]
+    return ids, min(len(tail), len(ids) - 1)
+
+
 def generate_all(engine: Engine, requests: Sequence[Request], sampling: Sampling) -> list[GenerationResult]:
     """Convenience: run `engine.generate` and return results in request order."""
     out: list[GenerationResult | None] = [None] * len(requests)
@@ -232,13 +243,10 @@ class VLLMEngine:
 
         prompts, spans = [], []
         for prompt, continuation in pairs:
-            head = self._encode_prompt(prompt)
-            tail = self._tokenizer.encode(continuation, add_special_tokens=False)
-            if not tail:
-                raise ValueError("loglikelihood needs a non-empty continuation")
-            ids = (head + tail)[-self.max_model_len + 1:]
+            ids, span = scoring_ids(self._encode_prompt(prompt),
+                                    self._tokenizer.encode(continuation, add_special_tokens=False), self.max_model_len)
             prompts.append({"prompt_token_ids": ids})
-            spans.append(min(len(tail), len(ids) - 1))
+            spans.append(span)
         params = SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0, detokenize=False)
         nll = [0.0] * len(pairs)
         for index, output in self._run(prompts, [params] * len(prompts), desc="score"):

@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline.config import EngineConfig
 from pipeline.errors import SaicotError
-from pipeline.llm import Completion, GenerationResult, Request, Sampling, _progress, _starts_with_special
+from pipeline.llm import Completion, GenerationResult, Request, Sampling, _progress, _starts_with_special, scoring_ids
 from pipeline.openai_http import EndpointError, HttpClient, RetryPolicy
 
 _MAX_CHAT_MEMO = 100_000
@@ -95,14 +95,9 @@ class OpenAIEngine:
                              desc="requests")
 
     def loglikelihood(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        prepared = []
-        for prompt, continuation in pairs:
-            head = self._encode_prompt(prompt)
-            tail = self._tokenizer.encode(continuation, add_special_tokens=False)
-            if not tail:
-                raise ValueError("loglikelihood needs a non-empty continuation")
-            ids = (head + tail)[-self.max_model_len + 1:]
-            prepared.append((ids, min(len(tail), len(ids) - 1)))
+        prepared = [scoring_ids(self._encode_prompt(prompt),
+                                self._tokenizer.encode(continuation, add_special_tokens=False), self.max_model_len)
+                    for prompt, continuation in pairs]
         nll = [0.0] * len(pairs)
         for index, value in self._run(len(pairs), lambda i, abort: self._score_one(*prepared[i], abort),
                                       desc="score"):

@@ -19,6 +19,7 @@ from pipeline.errors import SaicotError
 from pipeline.llm import pick_dtype
 from pipeline.runner import RunHooks, run_pipeline
 from tests.conftest import needs_vllm
+from tests.helpers.borrowed import Borrowed
 from tests.helpers.fault_proxy import KINDS, FaultProxy
 
 pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]  # the server alone takes ~60 s to start
@@ -53,19 +54,6 @@ def stage_lines(run_dir: Path) -> dict[str, list[str]]:
 
 def n_records(run_dir: Path) -> int:
     return sum(len(lines) for lines in stage_lines(run_dir).values())
-
-
-class Borrowed:
-    """The session's offline engine lent to a run (its close() must not shut it down)."""
-
-    def __init__(self, engine) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name):
-        return getattr(self._engine, name)
-
-    def close(self) -> None:
-        pass
 
 
 def openai_run(model: Path, urls: list[str], run_dir: Path) -> list:

@@ -9,21 +9,9 @@ import pytest
 from pipeline.runner import RunHooks
 from pipeline.study import StudyConfig, run_study
 from tests.conftest import needs_vllm
+from tests.helpers.borrowed import Borrowed
 
 pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]
-
-
-class Borrowed:
-    """The session's shared engine, lent to the study: its close() must not shut it down."""
-
-    def __init__(self, engine) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name):
-        return getattr(self._engine, name)
-
-    def close(self) -> None:
-        pass
 
 
 def test_study_on_real_engine_every_baseline_and_a_reproducible_report(tiny_engine, tiny_model_dir,
