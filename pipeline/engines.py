@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 from pipeline.config import EngineConfig
 from pipeline.llm import Engine
@@ -46,6 +47,19 @@ def stage_dtype(cfg: EngineConfig) -> str:
     from pipeline.llm import pick_dtype
 
     return pick_dtype(cfg.dtype)
+
+
+class Borrowed:
+    """An engine lent to a run by whoever owns it (a study, a test session): the run's close() is a no-op."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def close(self) -> None:
+        pass
 
 
 class EngineManager:

@@ -138,11 +138,22 @@ def pick_dtype(requested: str = "auto") -> str:
     return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
 
 
-def scoring_ids(head: list[int], tail: list[int], max_model_len: int) -> tuple[list[int], int]:
+def encode_prompt(tokenizer: Any, prompt: str) -> list[int]:
+    """Token ids of a prompt as both engines send it.
+
+    Chat-templated prompts already carry their special tokens; plain prompts get the BOS if the tokenizer adds
+    one. Tokenizing on our side (not the server's) lets loglikelihood split prompt from continuation.
+    """
+    return tokenizer.encode(prompt, add_special_tokens=not _starts_with_special(prompt, tokenizer))
+
+
+def scoring_ids(tokenizer: Any, prompt: str, continuation: str, max_model_len: int) -> tuple[list[int], int]:
     """Token ids of prompt + continuation for scoring, and how many trailing ids (the continuation) to score.
 
     Too long for the context, the ids keep their end (the continuation matters, the prompt's start least).
     """
+    head = encode_prompt(tokenizer, prompt)
+    tail = tokenizer.encode(continuation, add_special_tokens=False)
     if not tail:
         raise ValueError("loglikelihood needs a non-empty continuation")
     ids = (head + tail)[-max_model_len + 1:]
@@ -230,7 +241,7 @@ class VLLMEngine:
             )
             for req in requests
         ]
-        prompts = [{"prompt_token_ids": self._encode_prompt(r.prompt)} for r in requests]
+        prompts = [{"prompt_token_ids": encode_prompt(self._tokenizer, r.prompt)} for r in requests]
         for index, output in self._run(prompts, params, desc="requests"):
             completions = [
                 Completion(text=c.text, n_tokens=len(c.token_ids), finish_reason=c.finish_reason)
@@ -243,8 +254,7 @@ class VLLMEngine:
 
         prompts, spans = [], []
         for prompt, continuation in pairs:
-            ids, span = scoring_ids(self._encode_prompt(prompt),
-                                    self._tokenizer.encode(continuation, add_special_tokens=False), self.max_model_len)
+            ids, span = scoring_ids(self._tokenizer, prompt, continuation, self.max_model_len)
             prompts.append({"prompt_token_ids": ids})
             spans.append(span)
         params = SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0, detokenize=False)
@@ -274,12 +284,6 @@ class VLLMEngine:
         gc.collect()
 
     # -- internals ------------------------------------------------------------------------------------
-    def _encode_prompt(self, prompt: str) -> list[int]:
-        # Chat-templated prompts already carry their special tokens; plain prompts get the BOS if the
-        # tokenizer adds one. Tokenizing here (not in vLLM) lets loglikelihood split prompt/continuation.
-        add_special = not _starts_with_special(prompt, self._tokenizer)
-        return self._tokenizer.encode(prompt, add_special_tokens=add_special)
-
     def _run(self, prompts: list[Any], params: list[Any], desc: str) -> Iterator[tuple[int, Any]]:
         """Enqueue everything at once, then step the engine, yielding outputs as they finish."""
         if self._llm is None:

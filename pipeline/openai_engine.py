@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline.config import EngineConfig
 from pipeline.errors import SaicotError
-from pipeline.llm import Completion, GenerationResult, Request, Sampling, _progress, _starts_with_special, scoring_ids
+from pipeline.llm import Completion, GenerationResult, Request, Sampling, _progress, encode_prompt, scoring_ids
 from pipeline.openai_http import EndpointError, HttpClient, RetryPolicy
 
 _MAX_CHAT_MEMO = 100_000
@@ -95,8 +95,7 @@ class OpenAIEngine:
                              desc="requests")
 
     def loglikelihood(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        prepared = [scoring_ids(self._encode_prompt(prompt),
-                                self._tokenizer.encode(continuation, add_special_tokens=False), self.max_model_len)
+        prepared = [scoring_ids(self._tokenizer, prompt, continuation, self.max_model_len)
                     for prompt, continuation in pairs]
         nll = [0.0] * len(pairs)
         for index, value in self._run(len(pairs), lambda i, abort: self._score_one(*prepared[i], abort),
@@ -127,7 +126,7 @@ class OpenAIEngine:
             texts = [(c, (c.get("message") or {}).get("content") or "") for c in _choices(data)]
             n_prompt = int((data.get("usage") or {}).get("prompt_tokens") or 0)
         else:
-            ids = self._encode_prompt(req.prompt)
+            ids = encode_prompt(self._tokenizer, req.prompt)
             _, data = self.client.post("/completions", {**body, "prompt": ids}, abort)
             texts = [(c, c.get("text") or "") for c in _choices(data)]
             n_prompt = len(ids)
@@ -162,11 +161,6 @@ class OpenAIEngine:
                 raise EndpointError(f"OpenAI server {url}: prompt logprobs lack token {ids[pos]} at position {pos}")
             total -= float(entry["logprob"] if isinstance(entry, dict) else entry)
         return total / span
-
-    def _encode_prompt(self, prompt: str) -> list[int]:
-        # As the offline engine: chat-templated prompts carry their special tokens, plain ones get the BOS.
-        add_special = not _starts_with_special(prompt, self._tokenizer)
-        return self._tokenizer.encode(prompt, add_special_tokens=add_special)
 
     # -- the pool -------------------------------------------------------------------------------------
     def _run(self, total: int, work: Callable[[int, threading.Event], Any], desc: str) -> Iterator[tuple[int, Any]]:

@@ -172,19 +172,6 @@ def run_config(cfg: StudyConfig, run: PlannedRun, *, dtype: str | None = None) -
     return build_config(data, run_dir=cfg.study_dir)
 
 
-class _Borrowed:
-    """The study's engine lent to one run: the run's close() must not shut it down."""
-
-    def __init__(self, engine: Any) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    def close(self) -> None:
-        pass
-
-
 def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> StudyResult:
     """Run (or resume) every planned run, then write the study report.
 
@@ -193,7 +180,7 @@ def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> St
     """
     from rich.console import Console
 
-    from pipeline.engines import EngineManager
+    from pipeline.engines import Borrowed, EngineManager, stage_dtype
     from pipeline.runner import RunHooks, run_pipeline
 
     console = Console(stderr=True)
@@ -204,14 +191,12 @@ def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> St
     write_json_atomic(study_dir / "study.json", {
         "base": cfg.base, "grid": cfg.grid.model_dump(),
         "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells]})
+    base_engine = build_config(cfg.base).engine
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s
-        from pipeline.engines import stage_dtype
-
-        dtype = stage_dtype(build_config(cfg.base).engine)
-    base_engine = build_config(cfg.base).engine
+        dtype = stage_dtype(base_engine)
     with EngineManager(base_engine, hooks.engine_factory) as shared:
-        run_hooks = RunHooks(engine_factory=lambda model, _c: _Borrowed(shared.get(model)),
+        run_hooks = RunHooks(engine_factory=lambda model, _c: Borrowed(shared.get(model)),
                              embedder_factory=hooks.embedder_factory, identity=hooks.identity)
         for i, run in enumerate(plan.runs, 1):
             console.rule(f"[bold]study run {i}/{len(plan.runs)}: {run.name} ({', '.join(run.strategies)})")

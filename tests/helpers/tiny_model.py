@@ -54,3 +54,13 @@ def build_tiny_llama(directory: Path, vocab_size: int = 512, seed: int = 0) -> P
     model = LlamaForCausalLM(config).to(torch.bfloat16)
     model.save_pretrained(directory, safe_serialization=True)
     return directory
+
+
+def tiny_run_overrides(model: Path) -> list[str]:
+    """Config overrides for a whole pipeline run on the tiny model that finishes in seconds on a CPU."""
+    return [
+        f"generator.model={model}", f"solver.model={model}", "benchmark.limit=3", "generator.k=2",
+        "generator.max_tokens=48", "sample.n=2", "sample.max_tokens=24", "sample.self_consistency=false",
+        "solver.max_tokens=24", "engine.max_model_len=4096", "retrieve.k=2",
+        "retrieve.strategies=[zero-shot, knn, mmr]",
+    ]

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.engines import openai_factory
+from pipeline.engines import Borrowed, openai_factory
 from pipeline.errors import SaicotError
 from pipeline.llm import pick_dtype
 from pipeline.runner import RunHooks, run_pipeline
 from tests.conftest import needs_vllm
-from tests.helpers.borrowed import Borrowed
 from tests.helpers.fault_proxy import KINDS, FaultProxy
+from tests.helpers.tiny_model import tiny_run_overrides
 
 pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]  # the server alone takes ~60 s to start
 STAGE_FILES = [("generate", "generated.jsonl"), ("sample", "solutions.jsonl"), ("solve", "predictions.jsonl")]
@@ -28,17 +28,8 @@ TIMEOUT_S = 4.0
 PAIRS = [("Tom has 3 apples and", " 4 pears. The answer is 7."), ("The answer", " is 12.")]
 
 
-def base_overrides(model: Path) -> list[str]:
-    return [
-        f"generator.model={model}", f"solver.model={model}", "benchmark.limit=3", "generator.k=2",
-        "generator.max_tokens=48", "sample.n=2", "sample.max_tokens=24", "sample.self_consistency=false",
-        "solver.max_tokens=24", "engine.max_model_len=4096", "retrieve.k=2",
-        "retrieve.strategies=[zero-shot, knn, mmr]",
-    ]
-
-
 def openai_overrides(model: Path, urls: list[str]) -> list[str]:
-    return base_overrides(model) + [
+    return tiny_run_overrides(model) + [
         "engine.backend=openai", f"engine.base_urls=[{', '.join(urls)}]",
         f"engine.dtype={pick_dtype('auto')}",  # what the server runs: keys match the offline run's
         "engine.max_concurrency=4", f"engine.timeout_s={TIMEOUT_S}", "engine.max_retries=8",
@@ -77,7 +68,7 @@ def openai_engine(model: Path, urls: list[str]):
 def reference(tiny_engine, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same run on the offline engine."""
     run_dir = tmp_path_factory.mktemp("offline")
-    run_pipeline(load_config(None, overrides=base_overrides(tiny_model_dir), run_dir=run_dir),
+    run_pipeline(load_config(None, overrides=tiny_run_overrides(tiny_model_dir), run_dir=run_dir),
                  RunHooks(engine_factory=lambda model, cfg: Borrowed(tiny_engine)))
     return run_dir
 

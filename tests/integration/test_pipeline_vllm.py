@@ -15,6 +15,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.runner import RunHooks, run_pipeline
 from tests.conftest import needs_vllm
+from tests.helpers.tiny_model import tiny_run_overrides
 
 pytestmark = [needs_vllm, pytest.mark.vllm]
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,15 +35,6 @@ class Borrowed:
         self.closed += 1
 
 
-def overrides(model: Path) -> list[str]:
-    return [
-        f"generator.model={model}", f"solver.model={model}", "benchmark.limit=3", "generator.k=2",
-        "generator.max_tokens=48", "sample.n=2", "sample.max_tokens=24", "sample.self_consistency=false",
-        "solver.max_tokens=24", "engine.max_model_len=4096", "retrieve.k=2",
-        "retrieve.strategies=[zero-shot, knn, mmr]",
-    ]
-
-
 def read(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines()]
 
@@ -54,7 +46,7 @@ def predictions(run_dir: Path) -> list[dict]:
 
 def test_run_on_real_engine_writes_consistent_records(tiny_engine, tiny_model_dir, tmp_path) -> None:
     borrowed = Borrowed(tiny_engine)
-    cfg = load_config(None, overrides=overrides(tiny_model_dir), run_dir=tmp_path)
+    cfg = load_config(None, overrides=tiny_run_overrides(tiny_model_dir), run_dir=tmp_path)
     result = run_pipeline(cfg, RunHooks(engine_factory=lambda model, c: borrowed))
     assert borrowed.closed >= 1
     assert set(result.summary["strategies"]) == {"zero-shot", "knn", "mmr"}
@@ -72,12 +64,12 @@ def test_run_on_real_engine_writes_consistent_records(tiny_engine, tiny_model_di
 def test_kill_9_mid_run_then_resume_matches_uninterrupted(tiny_engine, tiny_model_dir, tmp_path) -> None:
     """A real `kill -9` of `saicot run` during the sample stage, then the same command again."""
     reference = tmp_path / "reference"
-    run_pipeline(load_config(None, overrides=overrides(tiny_model_dir), run_dir=reference),
+    run_pipeline(load_config(None, overrides=tiny_run_overrides(tiny_model_dir), run_dir=reference),
                  RunHooks(engine_factory=lambda model, c: Borrowed(tiny_engine)))
 
     run_dir = tmp_path / "killed"
     cmd = [sys.executable, "-m", "pipeline.cli", "run", "--run-dir", str(run_dir)]
-    for item in overrides(tiny_model_dir):
+    for item in tiny_run_overrides(tiny_model_dir):
         cmd += ["--set", item]
     env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
+from pipeline.engines import Borrowed
 from pipeline.runner import RunHooks
 from pipeline.study import StudyConfig, run_study
 from tests.conftest import needs_vllm
-from tests.helpers.borrowed import Borrowed
 
 pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]
 
