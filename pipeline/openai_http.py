@@ -148,12 +148,6 @@ class HttpClient:
                 "check that it is up, then re-run the same command: finished records are kept") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def get(self, path: str) -> Any:
-        """GET ``<first endpoint><path>`` once (no retries): a quick probe."""
-        response = self._client.get(self.endpoints.urls[0] + path)
-        response.raise_for_status()
-        return response.json()
-
     def close(self) -> None:
         self._client.close()
 
