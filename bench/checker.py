@@ -1,119 +1,163 @@
-"""Checks per second of saicot's answer checker vs Math-Verify, side by side in one process.
+"""saicot's answer checker vs Math-Verify on the labelled corpus, side by side in one process.
 
-Two workloads on the same pairs for both checkers:
+The corpus (``bench/checker_corpus/``) holds (prediction, gold) pairs nobody wrote beside the checker: real
+responses of the packaged models from saicot runs, the bundled datasets' own solutions, and rewritten gold
+answers. A third of the source problems form the **held-out** split, which the checker was never tuned on.
+For each split this prints accuracy, recall (on equivalent pairs), specificity (on different pairs) and n for
+both checkers, then a per-category table, then checks/s of both on GSM8K-style and MATH-style pairs, and a
+SUMMARY line.
 
-* GSM8K-style: synthetic chain-of-thought responses ending in ``#### n`` or "The answer is n." against
-  integer golds (half of them wrong).
-* MATH-style: the LaTeX answer pairs of the labelled cases in ``tests/unit/checker_cases.py``.
-
-Also prints each checker's accuracy and specificity on the labelled cases. Run from the repository root:
-``python bench/checker.py`` (about a minute). The last line is the summary with both ratios.
+Run from the repository root: ``python bench/checker.py`` (about 3 minutes). Flags: ``--split tune`` to
+restrict, ``--failures`` to list saicot's misses on the **tune** split only (never on held-out),
+``--seconds S`` for the timing passes.
 """
 
 from __future__ import annotations
 
-import random
+import argparse
+import re
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from eval.grade import is_equiv  # noqa: E402
-from tests.unit import checker_cases  # noqa: E402
+from bench.checker_corpus import checkers  # noqa: E402
+from bench.checker_corpus.label import read_jsonl  # noqa: E402
 
-Pair = tuple[str, str]
-
-
-def gsm8k_pairs(n: int, seed: int = 0) -> list[Pair]:
-    """Synthetic GSM8K-style (response, gold) pairs."""
-    rng = random.Random(seed)
-    out: list[Pair] = []
-    for i in range(n):
-        a, b, c = rng.randint(2, 90), rng.randint(2, 40), rng.randint(1, 9)
-        total = a * b + c
-        gold = total if i % 2 == 0 else total + rng.choice([-10, -1, 1, 7])
-        body = (f"Each box holds {a} pens and there are {b} boxes, so {a} * {b} = {a * b} pens. "
-                f"Adding the {c} loose pens gives {a * b} + {c} = {total} pens.\n")
-        tail = f"#### {total:,}" if i % 3 else f"The answer is {total}."
-        out.append((body + tail, f"{gold}"))
-    return out
+CORPUS_DIR = ROOT / "bench" / "checker_corpus"
+Case = dict[str, Any]
 
 
-def math_pairs() -> list[Pair]:
-    """LaTeX answer pairs from the labelled cases (no whole responses)."""
-    excluded = set(checker_cases.RESPONSES + checker_cases.SAFETY_NEGATIVES)
-    return [(p, g) for (p, g, e) in checker_cases.ALL if (p, g, e) not in excluded]
+def labelled(split: str | None = None) -> tuple[list[Case], int]:
+    """Cases with a resolved label (review > construction > agreement) and the number still unreviewed."""
+    labels = {r["id"]: r for r in read_jsonl(CORPUS_DIR / "labels.jsonl")}
+    reviews = {r["id"]: r for r in read_jsonl(CORPUS_DIR / "reviews.jsonl")}
+    out, pending = [], 0
+    for c in read_jsonl(CORPUS_DIR / "corpus.jsonl"):
+        if split and c["split"] != split:
+            continue
+        if c["id"] in reviews:
+            if reviews[c["id"]]["label"] is None:  # reviewed and excluded: no grader could decide it
+                continue
+            c = {**c, "label": reviews[c["id"]]["label"], "how": "review"}
+        elif c["label"] is not None:
+            c = {**c, "how": "construction"}
+        elif c["id"] in labels:
+            c = {**c, "label": labels[c["id"]]["label"], "how": "agree"}
+        else:
+            pending += 1
+            continue
+        out.append(c)
+    return out, pending
 
 
-def _mv() -> Callable[[str, str, bool], bool]:
-    from math_verify import parse, verify
+def category(c: Case) -> str:
+    """The issue's categories, from the case's benchmark and the gold's shape."""
+    g = c["gold"]
+    if c.get("benchmark") == "aqua":
+        return "choice letters"
+    if c.get("benchmark"):
+        return "whole responses"
+    if "matrix" in g or "array" in g:
+        return "matrices"
+    if re.search(r"\\le|\\ge|<|>|\\lt|\\gt|\\neq", g):
+        return "relations"
+    if "%" in g:
+        return "percent"
+    if re.search(r"\\(?:text|mbox|mathrm)\{", g):
+        return "text / units"
+    if "," in g or g[:1] in "([" or "\\{" in g or "\\cup" in g:
+        return "tuples / sets / intervals"
+    if re.fullmatch(r"-?[\d.]+", g):
+        return "plain numbers"
+    return "expressions"
 
-    def check(pred: str, gold: str, wrap: bool) -> bool:
-        try:
-            p = parse(f"${pred}$" if wrap else pred)
-            g = parse(f"${gold}$")
-            return bool(verify(g, p))
-        except Exception:  # noqa: BLE001
-            return False
 
-    return check
+def scores(cases: list[Case], verdicts: list[bool]) -> dict[str, float]:
+    pos = [v for c, v in zip(cases, verdicts, strict=True) if c["label"]]
+    neg = [v for c, v in zip(cases, verdicts, strict=True) if not c["label"]]
+    right = sum(v == c["label"] for c, v in zip(cases, verdicts, strict=True))
+    return {"n": len(cases), "accuracy": right / max(len(cases), 1), "recall": sum(pos) / max(len(pos), 1),
+            "specificity": (len(neg) - sum(neg)) / max(len(neg), 1), "n_pos": len(pos), "n_neg": len(neg)}
 
 
-def rate(fn: Callable[[str, str], bool], pairs: list[Pair], min_seconds: float) -> float:
-    """Checks per second over repeated passes of ``pairs`` (at least one pass, at least ``min_seconds``)."""
-    done = 0
-    start = time.perf_counter()
+def rate(fn: Callable[[Case], bool], cases: list[Case], min_seconds: float) -> float:
+    """Checks per second over repeated passes (at least one pass, at least ``min_seconds``)."""
+    done, start = 0, time.perf_counter()
     while True:
-        for p, g in pairs:
-            fn(p, g)
-        done += len(pairs)
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_seconds:
-            return done / elapsed
+        for c in cases:
+            fn(c)
+        done += len(cases)
+        if time.perf_counter() - start >= min_seconds:
+            return done / (time.perf_counter() - start)
 
 
-def scores(fn: Callable[[str, str, bool], bool]) -> tuple[float, float, int]:
-    """Accuracy and specificity on the labelled cases."""
-    correct = neg = neg_ok = 0
-    for p, g, e in checker_cases.ALL:
-        wrap = (p, g, e) not in checker_cases.RESPONSES
-        got = fn(p, g, wrap)
-        correct += got == e
-        if not e:
-            neg += 1
-            neg_ok += not got
-    return correct / len(checker_cases.ALL), neg_ok / max(neg, 1), len(checker_cases.ALL)
+def _line(name: str, s: dict[str, float]) -> str:
+    return (f"  {name:<12} accuracy {s['accuracy']:.3f}  recall {s['recall']:.3f}  specificity "
+            f"{s['specificity']:.3f}  (n={s['n']}: {s['n_pos']} equivalent, {s['n_neg']} different)")
 
 
-def main(seconds: float = 8.0) -> None:
-    mv = _mv()
-    ours = lambda p, g: is_equiv(p, g)  # noqa: E731
-    gsm = gsm8k_pairs(400)
-    math = math_pairs()
-    # Warm both (imports, caches) before timing.
-    for p, g in gsm[:20] + math[:20]:
-        ours(p, g)
-        mv(p, g, False)
-    print(f"pairs: gsm8k-style {len(gsm)}, math-style {len(math)}")
-    r_ours_gsm = rate(ours, gsm, seconds)
-    r_mv_gsm = rate(lambda p, g: mv(p, g, False), gsm, seconds)
-    r_ours_math = rate(ours, math, seconds)
-    r_mv_math = rate(lambda p, g: mv(p, g, True), math, seconds)
-    print(f"gsm8k-style: saicot {r_ours_gsm:9.0f} checks/s  math-verify {r_mv_gsm:9.0f} checks/s  "
-          f"ratio {r_ours_gsm / r_mv_gsm:.1f}x")
-    print(f"math-style : saicot {r_ours_math:9.0f} checks/s  math-verify {r_mv_math:9.0f} checks/s  "
-          f"ratio {r_ours_math / r_mv_math:.1f}x")
-    acc_o, spec_o, n = scores(lambda p, g, _w: is_equiv(p, g))
-    acc_m, spec_m, _ = scores(mv)
-    print(f"labelled cases (n={n}): saicot accuracy {acc_o:.3f} specificity {spec_o:.3f}; "
-          f"math-verify accuracy {acc_m:.3f} specificity {spec_m:.3f}")
-    print(f"SUMMARY gsm8k-style ratio {r_ours_gsm / r_mv_gsm:.1f}x, math-style ratio {r_ours_math / r_mv_math:.1f}x "
-          f"(saicot vs math-verify checks/s)")
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", choices=["tune", "heldout"], default=None)
+    ap.add_argument("--failures", action="store_true", help="list saicot's misses on the tune split")
+    ap.add_argument("--seconds", type=float, default=6.0)
+    args = ap.parse_args()
+    ours, mv = checkers.saicot(), checkers.math_verify()
+    summary: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    for split in [args.split] if args.split else ["tune", "heldout"]:
+        cases, pending = labelled(split)
+        vo = [ours(c) for c in cases]
+        vm = [mv(c) for c in cases]
+        so, sm = scores(cases, vo), scores(cases, vm)
+        summary[split] = (so, sm)
+        how = defaultdict(int)
+        for c in cases:
+            how[c["how"]] += 1
+        print(f"\n{split} split: {len(cases)} labelled cases ({', '.join(f'{k} {v}' for k, v in sorted(how.items()))})"
+              + (f", {pending} awaiting review (not counted)" if pending else ""))
+        print(_line("saicot", so))
+        print(_line("math-verify", sm))
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(cases):
+            groups[category(c)].append(i)
+            groups[f"source {c['source']}"].append(i)
+        print(f"  {'category':<26} {'n':>5} {'saicot':>7} {'m-verify':>8}")
+        for name, idx in sorted(groups.items()):
+            sub = [cases[i] for i in idx]
+            a = scores(sub, [vo[i] for i in idx])["accuracy"]
+            b = scores(sub, [vm[i] for i in idx])["accuracy"]
+            print(f"  {name:<26} {len(idx):>5} {a:>7.3f} {b:>8.3f}")
+        if args.failures and split == "tune":
+            for c, v, w in zip(cases, vo, vm, strict=True):
+                if v != c["label"]:
+                    print(f"MISS [{c['source']}/{c['kind']}] label={c['label']} mv={w} bench={c['benchmark']} "
+                          f"gold={c['gold']!r} pred={c['pred'][-300:]!r}")
+    all_cases, _ = labelled()
+    gsm = [c for c in all_cases if c.get("benchmark") == "gsm8k"]
+    math = [c for c in all_cases if c["source"] == "variant"][:600]
+    print(f"\nchecks/s on the same pairs (GSM8K-style: {len(gsm)} gsm8k responses; MATH-style: {len(math)} "
+          "rewritten MATH answers)")
+    for c in gsm[:20] + math[:20]:  # warm imports and caches before timing
+        ours(c)
+        mv(c)
+    ratios = []
+    for name, pairs in (("gsm8k-style", gsm), ("math-style", math)):
+        r_o, r_m = rate(ours, pairs, args.seconds), rate(mv, pairs, args.seconds)
+        ratios.append(r_o / r_m)
+        print(f"  {name}: saicot {r_o:8.0f} checks/s  math-verify {r_m:8.0f} checks/s  ratio {r_o / r_m:.1f}x")
+    parts = []
+    for split, (so, sm) in summary.items():
+        parts.append(f"{split} saicot acc {so['accuracy']:.3f} spec {so['specificity']:.3f} vs math-verify acc "
+                     f"{sm['accuracy']:.3f} spec {sm['specificity']:.3f}")
+    print(f"SUMMARY {'; '.join(parts)}; speed {ratios[0]:.1f}x gsm8k-style, {ratios[1]:.1f}x math-style")
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 8.0)
+    main()

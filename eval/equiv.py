@@ -114,6 +114,7 @@ def scalars(a: Node, b: Node, dl: Deadline, mode: str = "expr") -> bool:
     return r
 
 
+_DECIMAL_COMMA = re.compile(r"-?\d+,(?:\d{1,2}|\d{4,})")
 _FUNC_LHS = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
 
 
@@ -198,6 +199,14 @@ def _rel_to_interval(s: S) -> S | None:
     return None
 
 
+def _as_union(s: S) -> S:
+    """A list of inequalities (``x < 3, x > 5``) as the union of their intervals."""
+    if s.kind != "list" or not all(x.kind == "rel" for x in s.items):
+        return s
+    parts = [_rel_to_interval(x) for x in s.items]
+    return s if any(x is None for x in parts) else S("union", s.text, items=tuple(p for p in parts if p))
+
+
 def struct_equal(p: S, g: S, dl: Deadline) -> bool:
     """Structural equivalence of a predicted and a gold answer."""
     if dl.expired():
@@ -210,6 +219,8 @@ def struct_equal(p: S, g: S, dl: Deadline) -> bool:
         g = _rel_to_interval(g) or g
     if p.kind == "rel" and g.kind == "rel":
         return p.brackets == g.brackets and _ordered(p.items, g.items, dl)
+    if p.kind == "list" and g.kind == "union" or p.kind == "union" and g.kind == "list":  # "x<3 or x>5"
+        p, g = _as_union(p), _as_union(g)
     if p.kind == "union" and g.kind == "union":
         return _unordered(p.items, g.items, dl)
     if p.kind == "eq" and g.kind == "eq":
@@ -245,8 +256,27 @@ def struct_equal(p: S, g: S, dl: Deadline) -> bool:
         return struct_equal(p.items[0], g, dl)
     if p.kind == "scalar" and g.kind == "scalar":
         assert p.node is not None and g.node is not None
-        return scalars(p.node, g.node, dl)
+        return scalars(p.node, g.node, dl) or rounded_equal(p, g) or rounded_equal(g, p)
     return p.text == g.text
+
+
+_DECIMAL = re.compile(r"-?(\d*)\.(\d+)")
+
+
+def rounded_equal(dec: S, exact: S) -> bool:
+    """``0.3333`` vs ``1/3``, ``2.667`` vs ``8/3``: a decimal of at least 4 significant digits that is the
+    other (non-decimal) side rounded to as many places. Two decimals are compared as written, never rounded."""
+    m = _DECIMAL.fullmatch(dec.text)
+    if m is None or _DECIMAL.fullmatch(exact.text) or re.fullmatch(r"-?\d+", exact.text) or exact.node is None:
+        return False
+    if len((m.group(1) + m.group(2)).lstrip("0")) < 4 or free_vars(exact.node):
+        return False
+    try:
+        val = complex(Evaluator({}, None)(exact.node))
+    except (EvalError, RecursionError, OverflowError):
+        return False
+    places = len(m.group(2))
+    return abs(val.imag) < 1e-12 and abs(float(dec.text) - val.real) <= 0.5 * 10 ** -places * (1 + 1e-9)
 
 
 def _matrix_equal(p: S, g: S, dl: Deadline) -> bool:
@@ -274,6 +304,9 @@ def cleaned_equal(p: Cleaned, g: Cleaned, dl: Deadline) -> bool:
     ps, gs = read(p.text), read(g.text)
     if struct_equal(ps, gs, dl):
         return True
+    for a, b in ((p.text, g.text), (g.text, p.text)):  # "1,22" is 1.22 in much of the world
+        if _DECIMAL_COMMA.fullmatch(a) and _DECIMAL.fullmatch(b):
+            return struct_equal(read(a.replace(",", ".")), read(b), dl)
     if ps.kind != "scalar" or gs.kind != "scalar" or ps.node is None or gs.node is None:
         return False
     variants: list[tuple[Node, Node]] = []

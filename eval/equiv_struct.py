@@ -106,6 +106,8 @@ def _enclosed(s: str) -> tuple[str, str, str] | None:
 
 def _matrix(s: str) -> S | None:
     body: str | None = None
+    if s[:1] in "([" and s[-1:] in ")]" and s[1:].lstrip().startswith("\\begin"):  # \left[ \begin{array} \right]
+        s = s[1:-1].strip()
     m = _MATRIX_RE.search(s) or _ARRAY_RE.search(s)
     if m and m.start() == 0 and m.end() == len(s):
         body = m.group(1)

@@ -2,15 +2,17 @@
 
 Markers, in the order they appear in the text: ``\\boxed{...}``/``\\fbox{...}`` (nested braces), GSM8K
 ``#### ...``, "The answer is ...", "Final Answer: ...". The last marker in the text wins, so a response that
-recites demonstrations before answering is scored on its own answer. Without a marker, numeric benchmarks
-fall back to the last number and multiple-choice benchmarks to the last choice letter.
+recites demonstrations before answering is scored on its own answer; a response is read only up to the first
+chat-template token (``<|im_start|>``, ``<|eot_id|>``, ...), after which a model is writing the next turn.
+A marked answer is always read whole, whatever the benchmark (``\\boxed{\\frac{35}{24}}`` is never 35).
+Without a marker, answers of numeric benchmarks (and of unknown data) fall back to the last number, multiple
+choice to the last choice letter; LaTeX benchmarks (MATH, OlympiadBench) have no fallback.
 """
 
 from __future__ import annotations
 
 import re
 
-NUMERIC_BENCHMARKS = {"gsm8k", "svamp", "gsm_hard"}
 CHOICE_BENCHMARKS = {"aqua"}
 
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*")
@@ -27,8 +29,14 @@ _CHOICE_PATTERNS = (
     re.compile(r"(?:option|choice)\s*(?:is\s*)?:?\s*\(?([A-E])\)?(?![a-zA-Z0-9])", re.I),
     re.compile(r"(?<![A-Za-z])\(?([A-E])\)?\s+is\s+(?:the\s+)?(?:correct|right|answer)"),
     re.compile(r"(?:^|\n)\s*\(?([A-E])\)?\.?\s*$"),
+    re.compile(r"(?:>>|=>|->)\s*\(?([A-E])\)?\s*\.?\s*$"),
 )
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])|\.$|\s+(?:I hope|Hope)\b")
+_CHAT_TOKEN = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_text|user|assistant)\|>|</s>")
+_OPEN_DELIM = re.compile(r"^\s*(?:\\\[|\\\(|\$\$|\$)\s*")
+_LABEL = re.compile(r"^\s*(?:\\text(?:bf)?\s*\{\s*)?(?:\*\*)?(?:final\s+)?answer\s*(?:is)?\s*:?\s*(?:\*\*)?\s*\}?\s*:?",
+                    re.I)
+_PROSE_IS = re.compile(r"^(?:[A-Za-z][A-Za-z'-]*\s+){1,12}(?:is|are|equals|was|be)\s+(?!\s*[A-Za-z]{4,}\b)(.+)$")
 _MAX_SCAN = 20_000
 
 
@@ -69,14 +77,48 @@ def brace_pairs(text: str) -> dict[int, int]:
     return pairs
 
 
+def cut_chat_turns(text: str) -> str:
+    """``text`` up to its first chat-template token (a model writing the next turn is not answering)."""
+    m = _CHAT_TOKEN.search(text)
+    return text[:m.start()] if m else text
+
+
+def _display_block(text: str, start: int) -> str | None:
+    """The body of a display/inline math block that opens at ``text[start:]`` (after spaces/newlines)."""
+    m = re.match(r"\s*(\\\[|\\\(|\$\$)", text[start:])
+    if m is None:
+        return None
+    close = {"\\[": "\\]", "\\(": "\\)", "$$": "$$"}[m.group(1)]
+    end = text.find(close, start + m.end())
+    return text[start + m.end():end].strip() if end > 0 else None
+
+
+def _strip_label(s: str) -> str:
+    """``\\[ \\text{Answer: } 12 \\]`` -> ``12``; ``The volume of the box is 120`` -> ``120``."""
+    for _ in range(3):
+        before = s
+        s = s.lstrip("*: ")
+        m = _OPEN_DELIM.match(s)
+        if m and (not s.startswith("$") or s.startswith("$$") or s.count("$") == 1):
+            s = s[m.end():]
+        s = _LABEL.sub("", s, count=1).strip()
+        s = re.sub(r"(?:\\\]|\\\)|\$\$)\s*\.?\s*$", "", s).strip()
+        if s == before:
+            break
+    prose = _PROSE_IS.match(s)
+    if prose and not re.search(r"\\[a-zA-Z]", s[:prose.start(1)]):
+        s = prose.group(1).strip()
+    return s
+
+
 def _trim_sentence(s: str) -> str:
-    s = s.strip()
-    if s.startswith("$") and s.count("$") >= 2:  # "$5$. I hope it is correct."
-        close = s.find("$", 1)
+    s = _strip_label(s.strip())
+    dollars = [m.start() for m in re.finditer(r"(?<!\\)\$", s)]  # \$ is a currency sign, not math
+    if s.startswith("$") and len(dollars) >= 2:  # "$5$. I hope it is correct."
         if s.startswith("$$"):
             close = s.find("$$", 2)
             return s[2:close].strip() if close > 0 else s
-        return s[1:close].strip()
+        return s[1:dollars[1]].strip()
     m = _SENTENCE_END.search(s)
     if m:
         s = s[:m.start()]
@@ -101,6 +143,9 @@ def _marker(text: str) -> tuple[int, str] | None:
             if again is None:
                 break
             content = again.group(1).strip()
+        if not content or _OPEN_DELIM.fullmatch(content):  # "The answer is:\n\\[ 12 \\]"
+            block = _display_block(text, m.start(1))
+            content = block if block is not None else content
         if content:
             inner = boxed_all(content)
             cands.append((m.start(), inner[-1][1] if inner else _trim_sentence(content)))
@@ -125,13 +170,6 @@ def _plain_number(s: str) -> str:
     if "." in s and "/" not in s:
         s = s.rstrip("0").rstrip(".") if re.fullmatch(r"-?\d*\.\d+", s) else s
     return s
-
-
-def _to_number(content: str) -> str | None:
-    if "=" in content:
-        content = content.rsplit("=", 1)[1]
-    nums = _NUMBER_RE.findall(content)
-    return _plain_number(nums[0]) if nums else None
 
 
 def choice_letter(s: str, strict: bool = False) -> str | None:
@@ -168,6 +206,17 @@ def _extract_choice(text: str) -> str | None:
     return choice_letter(stripped) if len(stripped) <= 12 else None
 
 
+def _number_fallback(benchmark: str | None) -> bool:
+    """Whether an unmarked response may be read as its last number: numeric benchmarks and unknown data do;
+    on a LaTeX benchmark the last number of an unfinished derivation is not an answer."""
+    if not benchmark:
+        return True
+    from eval.benchmarks import BENCHMARKS
+
+    spec = BENCHMARKS.get(benchmark.lower())
+    return spec is None or spec.answer_type == "number"
+
+
 def extract_answer(response: str, benchmark: str | None = None) -> str | None:
     """Extract the final answer from a model response.
 
@@ -177,11 +226,13 @@ def extract_answer(response: str, benchmark: str | None = None) -> str | None:
             ``olympiadbench``) or ``None`` for generic rules.
 
     Returns:
-        The answer text (LaTeX kept for math benchmarks, a plain number for numeric ones, a letter for
-        multiple choice), or ``None`` when nothing answer-like is found.
+        The marked answer as written (LaTeX kept), else the last number; a letter for multiple choice;
+        ``None`` when nothing answer-like is found.
 
     Examples:
         >>> extract_answer("so 3+4=7.\\n#### 7", "gsm8k")
+        '7'
+        >>> extract_answer("Final Answer: The volume is 7. I hope it is correct.<|im_start|>user 9", "gsm8k")
         '7'
         >>> extract_answer("Thus $\\\\boxed{\\\\frac{1}{2}}$.")
         '\\\\frac{1}{2}'
@@ -190,19 +241,18 @@ def extract_answer(response: str, benchmark: str | None = None) -> str | None:
     """
     if not isinstance(response, str) or not response.strip():
         return None
-    text = response if len(response) <= _MAX_SCAN else response[-_MAX_SCAN:]
-    bench = (benchmark or "").lower()
-    if bench in CHOICE_BENCHMARKS:
+    text = cut_chat_turns(response)
+    text = text if len(text) <= _MAX_SCAN else text[-_MAX_SCAN:]
+    if (benchmark or "").lower() in CHOICE_BENCHMARKS:
         return _extract_choice(text)
     mk = _marker(text)
-    if bench in NUMERIC_BENCHMARKS:
-        if mk is not None:
-            num = _to_number(mk[1])
-            if num is not None:
-                return num
-        return last_number(text)
+    if mk is None and not _number_fallback(benchmark):
+        return None
     if mk is not None and mk[1]:
-        return mk[1]
+        plain = re.sub(r"^\\?\$\s*|\s*\.$", "", mk[1])
+        if "=" in plain and not re.search(r"[A-Za-z]", plain):  # "3 + 5 = 8": the value of the chain
+            plain = plain.rsplit("=", 1)[1].strip()
+        return _plain_number(plain) if _NUMBER_RE.fullmatch(plain) else mk[1]
     return last_number(text)
 
 

@@ -19,8 +19,15 @@ from dataclasses import dataclass
 
 from eval.budget import Deadline
 from eval.equiv import cleaned_equal
-from eval.equiv_struct import split_top
-from eval.extract import CHOICE_BENCHMARKS, boxed_all, choice_letter, extract_answer, looks_like_response
+from eval.equiv_struct import read, split_top
+from eval.extract import (
+    CHOICE_BENCHMARKS,
+    boxed_all,
+    choice_letter,
+    cut_chat_turns,
+    extract_answer,
+    looks_like_response,
+)
 from eval.latex_norm import MAX_LEN, clean, text_key
 
 __all__ = ["Grade", "extract_answer", "grade", "is_equiv"]
@@ -55,6 +62,15 @@ def _gold_answer(gold: str) -> str:
     return gold
 
 
+def _n_items(gold: str) -> int:
+    """How many answers the gold holds: ``{1, 2}``, ``1, 2`` and ``(1, 2)`` hold 2."""
+    text = clean(gold).text
+    if len(text) > MAX_LEN:
+        return 1
+    s = read(text)
+    return len(s.items) if s.kind in ("set", "list", "seq") else 1
+
+
 def _answers_equal(pred: str, gold: str, dl: Deadline, benchmark: str | None) -> tuple[bool, str]:
     cp, cg = clean(pred), clean(gold)
     letter_gold = _LETTER_GOLD.match(cg.text)
@@ -81,6 +97,7 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple
     if len(pred) > MAX_INPUT:  # answers sit at the end; never scan megabytes
         pred = pred[-MAX_INPUT:]
     gold = _gold_answer(gold[-MAX_INPUT:])
+    pred = cut_chat_turns(pred)
     extracted: str | None = pred
     candidates: list[str] = []
     if looks_like_response(pred) or benchmark is not None:
@@ -91,8 +108,8 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple
             return pred, True, "same text"
         candidates.append(extracted)
         boxes = boxed_all(pred)
-        n_gold = len(split_top(clean(gold).text, (",",)))
-        if len(boxes) >= 2 and n_gold >= 2 and len(boxes) >= n_gold:
+        n_gold = _n_items(gold)
+        if len(boxes) >= 2 and n_gold >= 2 and len(boxes) >= n_gold:  # "\boxed{1}, \boxed{2}" vs {1, 2}
             candidates.append(", ".join(b for _, b in boxes[-n_gold:]))
     else:
         candidates.append(pred)
@@ -100,6 +117,10 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple
             fallback = extract_answer(pred, None)
             if fallback is not None and fallback != pred:
                 candidates.append(fallback)
+    for cand in list(candidates):  # "2\sqrt{3} \approx 3.46": the exact value and the decimal both stand
+        sides = split_top(cand, ("\\approx",))
+        if len(sides) == 2 and sides[0] and sides[1]:
+            candidates.extend(sides)
     reason = "not equivalent"
     for cand in candidates:
         ok, reason = _answers_equal(cand, gold, dl, benchmark)

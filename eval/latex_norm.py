@@ -14,7 +14,8 @@ MAX_LEN = 2000
 """Answers longer than this (after clean-up) are compared as plain strings only."""
 
 _WRAPPERS = ("text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname",
-             "boldsymbol", "mathsf", "textup", "emph", "hbox", "mathnormal")
+             "boldsymbol", "mathsf", "textup", "emph", "hbox", "mathnormal", "textnormal", "textsf", "texttt",
+             "mathtt", "pmb", "bm", "underline")
 _WRAP_RE = re.compile(r"\\(?:" + "|".join(_WRAPPERS) + r")\s*\{")
 _DROP_CMDS = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg|displaystyle|textstyle"
@@ -134,9 +135,14 @@ def clean(answer: str) -> Cleaned:
     for uni, tex in _UNICODE.items():
         s = s.replace(uni, tex)
     s = re.sub(r"\\[dt]frac(?![a-zA-Z])", r"\\frac", s)
+    s = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", s)  # \frac12
+    s = re.sub(r"\\sqrt\s*(\d)", r"\\sqrt{\1}", s)
+    s = re.sub(r"^\\\{\s*\\\}$", r"\\emptyset", s)
+    s = re.sub(r"^\\mathbb\s*\{?R\}?$", r"(-\\infty, \\infty)", s)
     s = re.sub(r"\\(?:dbinom|tbinom)(?![a-zA-Z])", r"\\binom", s)
     s = s.replace("\\varnothing", "\\emptyset").replace("\\langle", "(").replace("\\rangle", ")")
     s = _DROP_CMDS.sub("", s)
+    s = re.sub(r"(\d),\\!\s*(?=\d{3}(?!\d))", r"\1,", s)  # 11,\! 111
     s = s.replace("\\!", "")
     s = _SPACES.sub(" ", s)
     degree = bool(_DEGREE.search(s))

@@ -1,0 +1,49 @@
+"""The two checkers under comparison, called the way their users call them.
+
+* saicot: ``grade(pred, gold, benchmark)`` when the case names a benchmark (whole responses, as the score
+  stage calls it), else ``is_equiv(pred, gold)`` (bare answers, as a user comparing two answers calls it).
+* Math-Verify 0.9: ``verify(parse(gold), parse(pred))``, fed the way its README recommends: the gold wrapped in
+  ``$...$``; a bare predicted answer wrapped too (this is what raised it from 0.79 to 0.87 on the outside set),
+  a whole response as is with its default extraction (LaTeX + expressions); for multiple-choice benchmarks
+  the letter extraction (``StringExtractionConfig``) is added, as its task configs do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Check = Callable[[dict[str, Any]], bool]
+
+
+def saicot() -> Check:
+    from eval.grade import grade, is_equiv
+
+    def check(c: dict[str, Any]) -> bool:
+        if c.get("benchmark"):
+            return grade(c["pred"], c["gold"], c["benchmark"]).correct
+        return is_equiv(c["pred"], c["gold"])
+
+    return check
+
+
+def math_verify() -> Check:
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, StringExtractionConfig, parse, verify
+
+    from eval.extract import looks_like_response
+
+    choice = [StringExtractionConfig(), LatexExtractionConfig(), ExprExtractionConfig()]
+
+    def check(c: dict[str, Any]) -> bool:
+        pred, gold = c["pred"], c["gold"]
+        try:
+            if c.get("benchmark") == "aqua":
+                return bool(verify(parse(gold, choice), parse(pred, choice)))
+            g = parse(gold if "$" in gold else f"${gold}$")
+            bare = not c.get("benchmark") and not looks_like_response(pred)
+            p = parse(f"${pred}$" if bare and "$" not in pred else pred)
+            return bool(verify(g, p))
+        except Exception:  # noqa: BLE001 - a crash is a "not equivalent" verdict, as in its own metric
+            return False
+
+    return check

@@ -1,0 +1,57 @@
+"""Resolve the corpus labels that construction does not give, and list what needs a hand review.
+
+A case without a construction label (a model response, another problem's answer) takes the verdict of
+saicot's checker *as of the labelling commit* and Math-Verify when the two agree (``how: "agree"``); when they
+disagree it goes to the review queue. A construction-labelled case on which *both* checkers contradict the
+label also goes to the queue (the construction may be wrong). Hand reviews live in ``reviews.jsonl``
+(``{"id", "label", "reason"}``; ``label: null`` excludes a case no grader could decide, e.g. a rationale
+that never states its choice) and override everything. Agreement labels are frozen in ``labels.jsonl``:
+re-running this script only labels cases it has not labelled before, so a later checker change cannot move
+the ground truth.
+
+Usage: ``python bench/checker_corpus/label.py`` (writes ``labels.jsonl``, prints the queue to ``queue.jsonl``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.checker_corpus import checkers  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+
+
+def main() -> None:
+    corpus = read_jsonl(HERE / "corpus.jsonl")
+    labels = {r["id"]: r for r in read_jsonl(HERE / "labels.jsonl")}
+    reviews = {r["id"]: r for r in read_jsonl(HERE / "reviews.jsonl")}
+    ours, mv = checkers.saicot(), checkers.math_verify()
+    queue = []
+    for i, c in enumerate(corpus):
+        if c["id"] in reviews or c["id"] in labels:
+            continue
+        a, b = ours(c), mv(c)
+        if c["label"] is None and a == b:
+            labels[c["id"]] = {"id": c["id"], "label": a, "how": "agree"}
+        elif c["label"] is None or (a == b != c["label"]):
+            queue.append({**c, "saicot": a, "math_verify": b})
+        if i % 500 == 0:
+            print(f"{i}/{len(corpus)}", file=sys.stderr)
+    ids = {c["id"] for c in corpus}  # cases a rebuild dropped take their labels with them
+    (HERE / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels.values() if r["id"] in ids))
+    (HERE / "queue.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in queue))
+    print(f"{len(labels)} agreement labels, {len(reviews)} reviews, {len(queue)} cases to review -> queue.jsonl")
+
+
+if __name__ == "__main__":
+    main()
