@@ -256,14 +256,14 @@ def struct_equal(p: S, g: S, dl: Deadline) -> bool:
         return struct_equal(p.items[0], g, dl)
     if p.kind == "scalar" and g.kind == "scalar":
         assert p.node is not None and g.node is not None
-        return scalars(p.node, g.node, dl) or rounded_equal(p, g) or rounded_equal(g, p)
+        return scalars(p.node, g.node, dl) or rounded_equal(p, g, dl) or rounded_equal(g, p, dl)
     return p.text == g.text
 
 
 _DECIMAL = re.compile(r"-?(\d*)\.(\d+)")
 
 
-def rounded_equal(dec: S, exact: S) -> bool:
+def rounded_equal(dec: S, exact: S, dl: Deadline) -> bool:
     """``0.3333`` vs ``1/3``, ``2.667`` vs ``8/3``: a decimal of at least 4 significant digits that is the
     other (non-decimal) side rounded to as many places. Two decimals are compared as written, never rounded."""
     m = _DECIMAL.fullmatch(dec.text)
@@ -272,7 +272,7 @@ def rounded_equal(dec: S, exact: S) -> bool:
     if len((m.group(1) + m.group(2)).lstrip("0")) < 4 or free_vars(exact.node):
         return False
     try:
-        val = complex(Evaluator({}, None)(exact.node))
+        val = complex(Evaluator({}, dl.at)(exact.node))
     except (EvalError, RecursionError, OverflowError):
         return False
     places = len(m.group(2))
