@@ -9,7 +9,9 @@ that never states its choice) and override everything. Agreement labels are froz
 re-running this script only labels cases it has not labelled before, so a later checker change cannot move
 the ground truth.
 
-Usage: ``python bench/checker_corpus/label.py`` (writes ``labels.jsonl``, prints the queue to ``queue.jsonl``).
+Usage: ``python bench/checker_corpus/label.py [BASELINE_CHECKOUT]`` (writes ``labels.jsonl``, the queue to
+``queue.jsonl``). The labels in the repository were made with saicot's checker as of commit 5583cab, before
+this corpus existed: ``git worktree add /tmp/base 5583cab && python bench/checker_corpus/label.py /tmp/base``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+if len(sys.argv) > 1:  # the checker of another checkout labels (its eval/ shadows this one)
+    sys.path.insert(0, str(Path(sys.argv[1]).resolve()))
 
 from bench.checker_corpus import checkers  # noqa: E402
 
