@@ -19,6 +19,13 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="List, pull and locate the models saicot knows by alias.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+_DEBUG = False
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False) -> None:
+    global _DEBUG
+    _DEBUG = debug
 
 
 @models_app.command("list")
@@ -69,10 +76,12 @@ def udr_train(
     force: Annotated[bool, typer.Option(help="Retrain even if this training is finished.")] = False,
 ) -> None:
     """Mine candidates, score them with the solver, train the UDR encoder (3 rounds) and report."""
+    from pipeline.lock import run_lock
     from pipeline.udr import load_settings, train_run
 
-    train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,
-              labelled=labelled, force=force)
+    with run_lock(run_dir):
+        train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,
+                  labelled=labelled, force=force)
 
 
 @app.command()
@@ -117,14 +126,26 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A study or run director
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: user errors print one line and exit 2; Ctrl-C and SIGTERM exit cleanly.
+
+    Engines shut down on the way out (``with`` blocks unwind) and no engine process outlives the command
+    (`pipeline.processes`); finished records are on disk, so re-running the command resumes.
+    """
+    from eval.bench_io import DatasetError
+    from pipeline import processes
     from pipeline.errors import SaicotError
 
+    processes.install(watchdog=False)
     try:
         app()
-    except SaicotError as err:
+    except (SaicotError, DatasetError) as err:
+        if _DEBUG:
+            raise
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        typer.secho("interrupted: finished work is saved; re-run the same command to resume", err=True)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ EngineFactory = Callable[[str, EngineConfig], Engine]
 
 def vllm_factory(model: str, cfg: EngineConfig) -> Engine:
     """Resolve a model alias/path and start the vLLM offline engine on it."""
-    from pipeline import models
+    from pipeline import models, processes
     from pipeline.llm import VLLMEngine
 
+    processes.install()  # engine processes die with us, however we end
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{cfg.kv_cache_gib:g}")
     path = models.resolve(model)
     return VLLMEngine(path, name=models.model_identity(model), max_model_len=cfg.max_model_len,

@@ -84,15 +84,27 @@ def _benchmark_tag(name: str) -> str | None:
 def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: Path | None = None) -> RunResult:
     """Run (or resume) every stage for `cfg` and write scores, summary and report into `cfg.run_dir`.
 
+    Names in `cfg` are checked before anything runs (`pipeline.preflight`), and the run directory is locked
+    for the run's life (`pipeline.lock`): a second writer is refused at once.
+
     Args:
         results_dir: where config.yaml, scores.jsonl, summary.json and report.md go (default: the run
             directory). A study keeps one stage cache (`cfg.run_dir`) and one results directory per run.
     """
+    from pipeline.lock import run_lock
+    from pipeline.preflight import check_config
+
+    hooks = hooks or RunHooks()
+    check_config(cfg, models=hooks.engine_factory is None, embedder=hooks.embedder_factory is None)
+    with run_lock(cfg.run_dir):
+        return _run_pipeline(cfg, hooks, results_dir)
+
+
+def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> RunResult:
     from eval.benchmarks import load
     from eval.report import markdown_report, print_table
     from prompts.templates import template_hash
 
-    hooks = hooks or RunHooks()
     identity = _identity(hooks)
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)

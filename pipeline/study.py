@@ -178,15 +178,28 @@ def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> St
     Engines are shared across runs (one loaded at a time), so consecutive runs with the same model do not
     reload it. A killed study resumes where it stopped: re-run the same command.
     """
+    from pipeline.lock import run_lock
+    from pipeline.runner import RunHooks
+
+    hooks = hooks or RunHooks()
+    from pipeline.preflight import check_config
+
+    plan = plan_study(cfg)
+    for run in plan.runs:  # every cell's names are checked before the first model loads
+        check_config(run_config(cfg, run), models=hooks.engine_factory is None,
+                     embedder=hooks.embedder_factory is None)
+    study_dir = Path(cfg.study_dir)
+    with run_lock(study_dir):
+        return _run_study(cfg, hooks, plan, study_dir, report)
+
+
+def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report: bool) -> StudyResult:
     from rich.console import Console
 
     from pipeline.engines import Borrowed, EngineManager, stage_dtype
     from pipeline.runner import RunHooks, run_pipeline
 
     console = Console(stderr=True)
-    hooks = hooks or RunHooks()
-    plan = plan_study(cfg)
-    study_dir = Path(cfg.study_dir)
     study_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(study_dir / "study.json", {
         "base": cfg.base, "grid": cfg.grid.model_dump(),
