@@ -38,6 +38,8 @@ def markdown_report(summary: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Accuracy intervals are 95% bootstrap percentile intervals over problems. "
               "pass@n counts a problem as solved if any of the solver's n samples is correct.", ""]
+    if summary.get("warnings"):
+        lines += ["## Warnings", "", *[f"- {w}" for w in summary["warnings"]], ""]
     return "\n".join(lines)
 
 

@@ -23,9 +23,17 @@ _DEBUG = False
 
 
 @app.callback()
-def _options(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False) -> None:
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show vLLM's own log on the console (default: "
+                                          "it goes to engine.log in the run directory).")] = False,
+) -> None:
+    import os
+
     global _DEBUG
     _DEBUG = debug
+    if verbose:
+        os.environ["SAICOT_VERBOSE"] = "1"
 
 
 @models_app.command("list")

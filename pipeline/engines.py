@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pipeline.config import EngineConfig
@@ -12,12 +14,48 @@ from pipeline.llm import Engine
 EngineFactory = Callable[[str, EngineConfig], Engine]
 
 
+def quiet_engine_logs(log_file: Path) -> None:
+    """Send vLLM's log records (every engine process) to ``log_file``; only errors still reach the console.
+
+    vLLM reads ``VLLM_LOGGING_CONFIG_PATH`` when it is first imported, in each of its processes, so this must
+    run before ``import vllm``. ``saicot --verbose`` (``SAICOT_VERBOSE=1``) keeps vLLM's own console logging.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    config = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s pid=%(process)d: %(message)s"}},
+        "handlers": {
+            "file": {"class": "logging.FileHandler", "filename": str(log_file), "formatter": "plain",
+                     "level": "DEBUG"},
+            "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
+                        "level": "ERROR"},
+        },
+        "loggers": {"vllm": {"handlers": ["file", "console"], "level": "INFO", "propagate": False}},
+    }
+    path = log_file.with_name(log_file.name + ".config.json")
+    path.write_text(json.dumps(config))
+    os.environ["VLLM_LOGGING_CONFIG_PATH"] = str(path)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::FutureWarning")  # engine processes: torch deprecations
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"vllm\.")
+
+
+def configure_engine_logs() -> None:
+    """Quiet engine logs into ``$SAICOT_ENGINE_LOG`` (set by the runner) unless ``SAICOT_VERBOSE`` is set."""
+    log = os.environ.get("SAICOT_ENGINE_LOG")
+    if log and not os.environ.get("SAICOT_VERBOSE") and "VLLM_LOGGING_CONFIG_PATH" not in os.environ:
+        quiet_engine_logs(Path(log))
+
+
 def vllm_factory(model: str, cfg: EngineConfig) -> Engine:
     """Resolve a model alias/path and start the vLLM offline engine on it."""
     from pipeline import models, processes
     from pipeline.llm import VLLMEngine
 
     processes.install()  # engine processes die with us, however we end
+    configure_engine_logs()
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{cfg.kv_cache_gib:g}")
     path = models.resolve(model)
     return VLLMEngine(path, name=models.model_identity(model), max_model_len=cfg.max_model_len,

@@ -7,6 +7,7 @@ finished run touches no engine. Engines are loaded lazily, one at a time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -81,6 +82,24 @@ def _benchmark_tag(name: str) -> str | None:
     return name if name in BENCHMARKS else None
 
 
+def degenerate_warnings(summary: dict[str, Any], k: int) -> list[str]:
+    """Comparisons that say less than they seem: strategies short of ``k`` demos, a pool smaller than ``k``."""
+    from pipeline.baselines import DEMO_FREE
+
+    out = []
+    pool = summary.get("pool")
+    if pool is not None and pool["pool_size"] < k:
+        out.append(f"the pool holds {pool['pool_size']} demos, fewer than k={k}: pool strategies pick from the same "
+                   "few demos and their results coincide")
+    for name, s in summary["strategies"].items():
+        if name in DEMO_FREE or name == "analogical" or k == 0:
+            continue
+        if s["mean_demos"] < k:
+            out.append(f"{name} used {s['mean_demos']:.1f} demos per question on average, fewer than k={k} "
+                       "(small pool, own-scope filtering or the prompt budget)")
+    return out
+
+
 def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: Path | None = None) -> RunResult:
     """Run (or resume) every stage for `cfg` and write scores, summary and report into `cfg.run_dir`.
 
@@ -109,6 +128,11 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     out_dir = Path(results_dir) if results_dir is not None else run_dir
+    os.environ.setdefault("SAICOT_ENGINE_LOG", str(run_dir.resolve() / "engine.log"))
+    if hooks.engine_factory is None:
+        from pipeline.engines import configure_engine_logs
+
+        configure_engine_logs()  # before anything imports vllm (stage_dtype may)
     write_text_atomic(out_dir / "config.yaml", cfg.to_yaml())
     bench = _benchmark_tag(cfg.benchmark.name)
 
@@ -239,8 +263,13 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
         "strategies": summarize(scores, cfg.retrieve.strategies),
         "stages": {"load": load_stage.key, "solve": solve_stage.key, "index": index_key},
     }
+    summary["warnings"] = degenerate_warnings(summary, cfg.retrieve.k)
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning: {warning}[/yellow]")
     write_json_atomic(out_dir / "summary.json", summary)
     write_text_atomic(out_dir / "report.md", markdown_report(summary))
     print_table(summary)
     console.print(f"records, summary.json and report.md are in {out_dir}")
+    if loads and not os.environ.get("SAICOT_VERBOSE"):
+        console.print(f"engine log: {os.environ['SAICOT_ENGINE_LOG']}")
     return RunResult(run_dir=run_dir, summary=summary, engine_loads=loads)

@@ -132,3 +132,15 @@ def test_no_leakage_of_test_questions_or_gold(tmp_path: Path) -> None:
     for problem in problems:
         for prompt in solve_prompts:
             assert prompt.count(problem.question) <= 1
+
+
+def test_degenerate_comparisons_are_flagged_in_log_and_report(tmp_path: Path) -> None:
+    pool_size = run(make_cfg(tmp_path / "a"), Factory()).summary["pool"]["pool_size"]
+    big_k = pool_size + 1
+    result = run(make_cfg(tmp_path / "b", f"retrieve.k={big_k}"), Factory())
+    warnings = result.summary["warnings"]
+    assert any(f"fewer than k={big_k}" in w and "pool holds" in w for w in warnings)
+    assert any(w.startswith("knn used") for w in warnings) and not any(w.startswith("zero-shot") for w in warnings)
+    assert "## Warnings" in (tmp_path / "b" / "report.md").read_text()
+    ok = run(make_cfg(tmp_path / "c", "retrieve.k=1"), Factory()).summary
+    assert ok["pool"]["pool_size"] >= 1 and ok["warnings"] == []
