@@ -32,7 +32,7 @@ from pipeline.store import JsonlStore, StageDir, write_json_atomic, write_text_a
 #: Strategies that need no generated pool (see `pipeline.baselines.needs_pool`).
 POOL_FREE = {"zero-shot", "manual-8shot", "analogical", "auto-cot"}
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # logs and pipes: a stage line is never cut mid-name
 
 
 @dataclass
@@ -80,6 +80,10 @@ def _benchmark_tag(name: str) -> str | None:
     from eval.benchmarks import BENCHMARKS
 
     return name if name in BENCHMARKS else None
+
+
+def _cached(complete: bool) -> str:
+    return " (cached)" if complete else ""
 
 
 def degenerate_warnings(summary: dict[str, Any], k: int) -> list[str]:
@@ -161,7 +165,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             gen_stage = StageDir(run_dir, "generate", {
                 "load": load_stage.key, "model": gen_id, "template": template_hash("generate"), "k": g.k,
                 "dtype": dtype, "sampling": gen_sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
-            console.print(f"[2/6] generate: {g.k} questions per problem with {g.model}")
+            console.print(f"[2/6] generate: {g.k} questions per problem with {g.model}{_cached(gen_stage.complete)}")
             generated = run_generate(problems, lambda: engines.get(g.model), gen_stage, k=g.k,
                                      sampling=gen_sampling, near_copy_threshold=g.near_copy_threshold,
                                      model_name=gen_id)
@@ -174,7 +178,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
                 "sampling": sample_sampling.as_dict(), "benchmark": bench})
             n_questions = sum(len(r["questions"]) for r in generated)
             console.print(f"[3/6] sample: {s.n} solutions for each of {n_questions} generated questions "
-                          f"with {cfg.pool_model}")
+                          f"with {cfg.pool_model}{_cached(sample_stage.complete)}")
             solutions = run_sample(generated, lambda: engines.get(cfg.pool_model), sample_stage,
                                    sampling=sample_sampling, benchmark=bench, model_name=pool_id)
             sample_key = sample_stage.key
@@ -184,7 +188,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             index_stage = StageDir(run_dir, "index", {
                 "sample": sample_stage.key, "embedder": embedder.identity, "text": cfg.index.text,
                 "filter": asdict(flt)})
-            console.print(f"[4/6] index: embedding the pool with {cfg.index.embedder}")
+            console.print(f"[4/6] index: embedding the pool with {cfg.index.embedder}{_cached(index_stage.complete)}")
             pool, queries = run_index(problems, solutions, embedder, index_stage, flt=flt,
                                       text_mode=cfg.index.text)
             index_key = index_stage.key
@@ -234,7 +238,11 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             demos["zero-shot"] = run_retrieve(
                 problems, None, None, StageDir(run_dir, "retrieve", {"load": load_stage.key, "strategy": "zero-shot"}),
                 strategy="zero-shot", k=0, scope=cfg.retrieve.scope, params={}, seed=cfg.seed)
-        console.print(f"[6/6] solve: {len(problems)} problems x {len(demos) + autocot} strategies with {sv.model}")
+        done = solve_stage.store("predictions.jsonl", key=lambda r: (r["strategy_key"], r["problem_id"])).done()
+        solved = all((rec["strategy_key"], p.id) in done for recs in demos.values()
+                     for p, rec in zip(problems, recs, strict=True))
+        console.print(f"[6/6] solve: {len(problems)} problems x {len(demos) + autocot} strategies with {sv.model}"
+                      f"{_cached(solved and not autocot)}")
         predictions = run_solve(problems, demos, pool, lambda: engines.get(sv.model), solve_stage,
                                 sampling=solve_sampling, budget_fn=budget, model_name=solver_id)
         if autocot:
