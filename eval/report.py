@@ -7,7 +7,7 @@ from typing import Any
 COLUMNS = [
     ("strategy", "strategy"), ("n", "n"), ("accuracy", "accuracy"), ("95% CI", "ci"),
     ("pass@n", "pass_at_n"), ("answered", "answered"), ("demos", "mean_demos"),
-    ("prompt tok", "mean_prompt_tokens"), ("output tok", "mean_completion_tokens"),
+    ("prompt tok", "mean_prompt_tokens"), ("output tok", "mean_completion_tokens"), ("cut", "truncated"),
 ]
 
 
@@ -18,7 +18,7 @@ def table_rows(strategies: dict[str, dict[str, Any]]) -> list[list[str]]:
         rows.append([
             name, str(s["n"]), f"{s['accuracy']:.3f}", f"[{s['ci_low']:.3f}, {s['ci_high']:.3f}]",
             f"{s['pass_at_n']:.3f}", f"{s['answered']:.2f}", f"{s['mean_demos']:.1f}",
-            f"{s['mean_prompt_tokens']:.0f}", f"{s['mean_completion_tokens']:.0f}",
+            f"{s['mean_prompt_tokens']:.0f}", f"{s['mean_completion_tokens']:.0f}", f"{s.get('truncated', 0.0):.2f}",
         ])
     return rows
 
@@ -32,12 +32,15 @@ def markdown_report(summary: dict[str, Any]) -> str:
     pool = summary.get("pool")
     if pool:
         lines.append(f"- pool: {pool['pool_size']} demos from {pool['generated_questions']} generated questions "
-                     f"({pool['kept_share']:.0%} kept by self-consistency)")
+                     f"({pool['kept_share']:.0%} kept by self-consistency; "
+                     f"{pool.get('truncated_samples', 0.0):.0%} of the sampled solutions were cut at max_tokens "
+                     "and never enter the pool)")
     lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in table_rows(summary["strategies"]):
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Accuracy intervals are 95% bootstrap percentile intervals over problems. "
-              "pass@n counts a problem as solved if any of the solver's n samples is correct.", ""]
+              "pass@n counts a problem as solved if any of the solver's n samples is correct. "
+              "cut: share of answers stopped by solver.max_tokens.", ""]
     if summary.get("warnings"):
         lines += ["## Warnings", "", *[f"- {w}" for w in summary["warnings"]], ""]
     return "\n".join(lines)

@@ -175,7 +175,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
                                        seed=cfg.seed)
             sample_stage = StageDir(run_dir, "sample", {
                 "generate": gen_stage.key, "model": pool_id, "template": template_hash("solve"), "dtype": dtype,
-                "sampling": sample_sampling.as_dict(), "benchmark": bench})
+                "sampling": sample_sampling.as_dict(), "benchmark": bench, "truncated": "no answer"})
             n_questions = sum(len(r["questions"]) for r in generated)
             console.print(f"[3/6] sample: {s.n} solutions for each of {n_questions} generated questions "
                           f"with {cfg.pool_model}{_cached(sample_stage.complete)}")
@@ -192,8 +192,11 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             pool, queries = run_index(problems, solutions, embedder, index_stage, flt=flt,
                                       text_mode=cfg.index.text)
             index_key = index_stage.key
+            n_samples = sum(len(r["samples"]) for r in solutions)
             pool_stats = {"generated_questions": len(solutions), "pool_size": len(pool.items),
-                          "kept_share": len(pool.items) / len(solutions) if solutions else 0.0}
+                          "kept_share": len(pool.items) / len(solutions) if solutions else 0.0,
+                          "truncated_samples": sum(s.get("finish_reason") == "length" for r in solutions
+                                                   for s in r["samples"]) / max(n_samples, 1)}
 
         console.print(f"[5/6] retrieve: {', '.join(cfg.retrieve.strategies)} (k={cfg.retrieve.k}, "
                       f"scope={cfg.retrieve.scope})")
@@ -278,6 +281,6 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
     write_text_atomic(out_dir / "report.md", markdown_report(summary))
     print_table(summary)
     console.print(f"records, summary.json and report.md are in {out_dir}")
-    if loads and not os.environ.get("SAICOT_VERBOSE"):
+    if loads and hooks.engine_factory is None and not os.environ.get("SAICOT_VERBOSE"):
         console.print(f"engine log: {os.environ['SAICOT_ENGINE_LOG']}")
     return RunResult(run_dir=run_dir, summary=summary, engine_loads=loads)

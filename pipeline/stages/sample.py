@@ -1,8 +1,10 @@
 """Stage *sample*: `n` chain-of-thought solutions per generated question, from the pool solver.
 
 One record per generated question: ``{"gen_id", "problem_id", "question", "solver", "samples":
-[{"sample_id", "text", "answer", "n_tokens"}], "majority", "agreement"}``. `majority` is the
-label-free self-consistency answer (no gold exists for generated questions).
+[{"sample_id", "text", "answer", "n_tokens", "finish_reason"}], "majority", "agreement"}``. `majority` is the
+label-free self-consistency answer (no gold exists for generated questions). A sample cut at ``max_tokens``
+(``finish_reason == "length"``) keeps its text but gets no answer: it takes no part in the vote and can never
+enter the pool.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def summarize_samples(answers: list[str | None]) -> tuple[str | None, float]:
     return majority, agree / len(answers)
 
 
+def truncated(finish_reason: str | None) -> bool:
+    """A completion stopped by the token limit rather than by the model."""
+    return finish_reason == "length"
+
+
 def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,
                benchmark: str | None, model_name: str) -> list[Record]:
     """Sample solutions for every generated question not done yet; returns all records."""
@@ -45,8 +52,9 @@ def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], sta
                             seed=request_seed(sampling.seed, "sample", q["gen_id"])) for q in todo]
         for i, result in engine.generate(requests, sampling):
             q = todo[i]
-            samples = [{"sample_id": j, "text": c.text, "answer": extract_answer(c.text, benchmark),
-                        "n_tokens": c.n_tokens} for j, c in enumerate(result.completions)]
+            samples = [{"sample_id": j, "text": c.text, "n_tokens": c.n_tokens, "finish_reason": c.finish_reason,
+                        "answer": None if truncated(c.finish_reason) else extract_answer(c.text, benchmark)}
+                       for j, c in enumerate(result.completions)]
             majority, agreement = summarize_samples([s["answer"] for s in samples])
             store.append([{**q, "solver": model_name, "samples": samples, "majority": majority,
                            "agreement": agreement, "n_prompt_tokens": result.n_prompt_tokens}])

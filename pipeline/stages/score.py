@@ -34,6 +34,7 @@ def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record]
             "reason": grades[0].reason,
             "n_demos": len(pred["demo_ids"]), "n_prompt_tokens": pred["n_prompt_tokens"],
             "n_completion_tokens": sum(s["n_tokens"] for s in pred["samples"]),
+            "truncated": sum(s.get("finish_reason") == "length" for s in pred["samples"]) / len(pred["samples"]),
         })
     return out
 
@@ -53,5 +54,6 @@ def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, 
             "mean_demos": sum(r["n_demos"] for r in rows) / len(rows),
             "mean_prompt_tokens": sum(r["n_prompt_tokens"] for r in rows) / len(rows),
             "mean_completion_tokens": sum(r["n_completion_tokens"] for r in rows) / len(rows),
+            "truncated": sum(r.get("truncated", 0.0) for r in rows) / len(rows),
         }
     return summary

@@ -3,7 +3,8 @@
 All strategies' prompts go to the engine in one call. Baseline recipes carry their demos inline (or, for
 analogical prompting, a template of their own); see `pipeline.stages.recipes`. Records in
 ``predictions.jsonl``, keyed by (strategy_key, problem_id): ``{"problem_id", "strategy", "strategy_key",
-"solver", "prompt", "n_prompt_tokens", "demo_ids", "dropped_demos", "samples": [{"text", "n_tokens"}]}``.
+"solver", "prompt", "n_prompt_tokens", "demo_ids", "dropped_demos",
+"samples": [{"text", "n_tokens", "finish_reason"}]}``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
                          "demo_ids": demo_ids, "dropped_demos": dropped})
         for i, result in engine.generate(requests, sampling):
             store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
-                           "samples": [{"text": c.text, "n_tokens": c.n_tokens} for c in result.completions]}])
+                           "samples": [{"text": c.text, "n_tokens": c.n_tokens,
+                                        "finish_reason": c.finish_reason} for c in result.completions]}])
     wanted = {(rec["strategy_key"], p.id) for recs in demos_by_strategy.values()
               for p, rec in zip(problems, recs, strict=True)}
     return [r for r in store.records() if (r["strategy_key"], r["problem_id"]) in wanted]

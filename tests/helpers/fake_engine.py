@@ -33,6 +33,14 @@ def last_user_turn(prompt: str) -> str:
     return prompt.rsplit("<user>", 1)[-1].split("</user>", 1)[0]
 
 
+def _cut(text: str, max_tokens: int) -> Completion:
+    """One token per word, cut at ``max_tokens`` like a real engine (``finish_reason`` "length")."""
+    words = text.split()
+    if len(words) > max_tokens:
+        return Completion(" ".join(words[:max_tokens]), max_tokens, "length")
+    return Completion(text, len(words), "stop")
+
+
 @dataclass
 class FakeEngine:
     """Deterministic stand-in for `pipeline.llm.Engine`."""
@@ -57,7 +65,7 @@ class FakeEngine:
             req = requests[i]
             self.prompts.append(req.prompt)
             texts = [self._respond(req, j, sampling) for j in range(sampling.n)]
-            yield i, GenerationResult([Completion(t, len(t.split()), "stop") for t in texts],
+            yield i, GenerationResult([_cut(t, sampling.max_tokens) for t in texts],
                                       n_prompt_tokens=self.count_tokens(req.prompt))
 
     def loglikelihood(self, pairs: Sequence[tuple[str, str]]) -> list[float]:

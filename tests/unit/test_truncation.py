@@ -1,0 +1,53 @@
+"""A sampled solution cut at max_tokens gets no answer, takes no part in the vote and never enters the pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pipeline.llm import Completion, GenerationResult, Request, Sampling
+from pipeline.stages.index import PoolFilter, select_demos
+from pipeline.stages.sample import run_sample
+from pipeline.stages.score import score_predictions, summarize
+from pipeline.store import StageDir
+
+
+class CutEngine:
+    """Three samples per question: the first is cut at the token limit, the other two finish."""
+
+    def apply_chat_template(self, messages: list[dict[str, str]]) -> str:
+        return messages[-1]["content"]
+
+    def generate(self, requests: Sequence[Request], sampling: Sampling) -> Iterator[tuple[int, GenerationResult]]:
+        for i, _ in enumerate(requests):
+            yield i, GenerationResult([
+                Completion("So far 3 + 4 = 7 and then 7 times", 10, "length"),
+                Completion("3 + 4 = 7, so 7 * 2 = 14.\n#### 14", 12, "stop"),
+                Completion("7 * 2 = 14.\n#### 14", 8, "stop"),
+            ], n_prompt_tokens=5)
+
+
+def test_cut_samples_have_no_answer_and_never_enter_the_pool(tmp_path: Path) -> None:
+    generated = [{"problem_id": "p0", "questions": [{"gen_id": "p0/g0", "question": "What is (3+4)*2?"}]}]
+    stage = StageDir(tmp_path, "sample", {"t": 1})
+    recs = run_sample(generated, CutEngine, stage, sampling=Sampling(n=3, max_tokens=10), benchmark="gsm8k",
+                      model_name="m")
+    (rec,) = recs
+    assert [s["finish_reason"] for s in rec["samples"]] == ["length", "stop", "stop"]
+    assert rec["samples"][0]["answer"] is None  # its last number (7) would have been read without the rule
+    assert rec["majority"] == "14" and abs(rec["agreement"] - 2 / 3) < 1e-9
+    items = select_demos(recs, PoolFilter(self_consistency=False))
+    assert [it.pool_id for it in items] == ["p0/g0/s1"]
+    cut_only = [{**rec, "samples": rec["samples"][:1], "majority": None, "agreement": 0.0}]
+    assert select_demos(cut_only, PoolFilter(self_consistency=False)) == []
+
+
+def test_truncation_rate_is_reported_per_strategy() -> None:
+    from eval.benchmarks import Problem
+
+    problems = [Problem("p0", "q", "14", "gsm8k"), Problem("p1", "q", "3", "gsm8k")]
+    preds = [{"problem_id": p.id, "strategy": "zero-shot", "demo_ids": [], "n_prompt_tokens": 5,
+              "samples": [{"text": "#### 14" if i == 0 else "and then", "n_tokens": 4,
+                           "finish_reason": "stop" if i == 0 else "length"}]} for i, p in enumerate(problems)]
+    summary = summarize(score_predictions(problems, preds, "gsm8k"), ["zero-shot"])
+    assert summary["zero-shot"]["truncated"] == 0.5 and summary["zero-shot"]["accuracy"] == 0.5
