@@ -9,6 +9,8 @@ self-consistent pool picked by `Strategy.select`; the runner builds them from ot
   questions (scope ``own``), each with its first answered sample, and *no* self-consistency filter.
 * ``analogical`` (Yasunaga et al. 2024): one pass; the solver recalls `k` relevant problems, then solves
   (template ``analogical``); no pool.
+* ``self-consistency`` (Wang et al. 2023): the zero-shot prompt, ``retrieve.sc_samples`` samples at
+  ``retrieve.sc_temperature``, majority vote with the checker's equivalence; the compute-matched baseline.
 * ``auto-cot`` (Zhang et al. 2023): k-means over the test questions' embeddings, one zero-shot chain per
   cluster (the solver's own zero-shot answer to a question near the centre, kept only if it passes simple
   heuristics), the same demos for every test question (a question never sees its own chain).
@@ -53,6 +55,7 @@ class RecipeSpec:
 
 RECIPES: dict[str, RecipeSpec] = {
     "manual-8shot": RecipeSpec(needs_pool=False, axes=("solver",)),
+    "self-consistency": RecipeSpec(needs_pool=False, axes=("solver",)),
     "self-icl": RecipeSpec(needs_pool=True, axes=("generator", "solver", "k")),
     "analogical": RecipeSpec(needs_pool=False, axes=("solver", "k")),
     "auto-cot": RecipeSpec(needs_pool=False, axes=("solver", "k")),
@@ -60,7 +63,7 @@ RECIPES: dict[str, RecipeSpec] = {
 #: Axes of an ordinary pool strategy (random, long, knn, mmr, udr, ...).
 POOL_AXES = ("generator", "solver", "k", "scope")
 #: Strategies that use no demos at all.
-DEMO_FREE = {"zero-shot"}
+DEMO_FREE = {"zero-shot", "self-consistency"}
 
 for _name in RECIPES:
     register(_name)(type(f"Recipe_{_name.replace('-', '_')}", (Recipe,), {"__doc__": f"Baseline {_name}."}))

@@ -111,6 +111,8 @@ class RetrieveConfig(_Section):
     k: int = Field(2, ge=0, le=64, description="demos per test question (before packing); 2 keeps CPU prompts short")
     scope: Literal["own", "global"] = "global"
     mmr_lambda: float = Field(0.5, ge=0, le=1)
+    sc_samples: int = Field(5, ge=2, le=64, description="self-consistency: samples per question (majority vote)")
+    sc_temperature: float = Field(0.7, gt=0, description="self-consistency: sampling temperature")
 
 
 class SolverConfig(_Section):

@@ -204,9 +204,10 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
         for name in cfg.retrieve.strategies:
             if is_recipe(name):  # baselines; auto-cot needs the zero-shot answers, so it comes after solve
                 if name != "auto-cot":
+                    sc = (cfg.retrieve.sc_samples, cfg.retrieve.sc_temperature)
                     stage = StageDir(run_dir, "retrieve", {"load": load_stage.key, **recipe_inputs(
-                        name, k=cfg.retrieve.k, seed=cfg.seed, sample_key=sample_key)})
-                    demos[name] = run_recipe(name, problems, stage, k=cfg.retrieve.k, solutions=solutions)
+                        name, k=cfg.retrieve.k, seed=cfg.seed, sample_key=sample_key, sc=sc)})
+                    demos[name] = run_recipe(name, problems, stage, k=cfg.retrieve.k, solutions=solutions, sc=sc)
                 continue
             params = strategy_params(name, cfg.retrieve.mmr_lambda)
             inputs = ({"strategy": name} if name in POOL_FREE else {

@@ -18,10 +18,17 @@ from pipeline.baselines import autocot_demos, manual_demos, self_icl_demos
 from pipeline.store import Record, StageDir
 
 
-def recipe_inputs(name: str, *, k: int, seed: int, sample_key: str | None = None) -> dict[str, Any]:
-    """The retrieve-stage cache inputs of recipe `name` (auto-cot adds its embedder and solve keys)."""
+def recipe_inputs(name: str, *, k: int, seed: int, sample_key: str | None = None,
+                  sc: tuple[int, float] = (5, 0.7)) -> dict[str, Any]:
+    """The retrieve-stage cache inputs of recipe `name` (auto-cot adds its embedder and solve keys).
+
+    Args:
+        sc: self-consistency's (samples, temperature).
+    """
     from prompts.templates import template_hash
 
+    if name == "self-consistency":
+        return {"strategy": name, "n": sc[0], "temperature": sc[1]}
     if name == "manual-8shot":
         import hashlib
         import json
@@ -51,8 +58,12 @@ def _write(problems: Sequence[Problem], stage: StageDir, strategy: str, demos: S
 
 
 def run_recipe(name: str, problems: Sequence[Problem], stage: StageDir, *, k: int,
-               solutions: Sequence[Record] | None = None) -> list[Record]:
-    """Demos of `manual-8shot`, `self-icl` or `analogical` for every problem (auto-cot: `run_autocot`)."""
+               solutions: Sequence[Record] | None = None, sc: tuple[int, float] = (5, 0.7)) -> list[Record]:
+    """Demos of `manual-8shot`, `self-icl`, `analogical` or `self-consistency` for every problem (auto-cot:
+    `run_autocot`). Self-consistency has no demos; its records carry ``sampling: {"n", "temperature"}``, which
+    the solve stage uses instead of the solver's."""
+    if name == "self-consistency":
+        return _write(problems, stage, name, [[] for _ in problems], sampling={"n": sc[0], "temperature": sc[1]})
     if name == "manual-8shot":
         # pack_demos puts its first-ranked demo last: rank them in reverse to keep the published order
         ranked = manual_demos()[::-1]

@@ -9,6 +9,8 @@ analogical prompting, a template of their own); see `pipeline.stages.recipes`. R
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Sequence
 
 from eval.benchmarks import Problem
@@ -62,10 +64,16 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
             meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
                          "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
                          "demo_ids": demo_ids, "dropped_demos": dropped})
-        for i, result in engine.generate(requests, sampling):
-            store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
-                           "samples": [{"text": c.text, "n_tokens": c.n_tokens,
-                                        "finish_reason": c.finish_reason} for c in result.completions]}])
+        groups: dict[str, list[int]] = {}  # requests by sampling: the solver's, or a recipe's own
+        for i, (_, rec) in enumerate(todo):
+            groups.setdefault(json.dumps(rec.get("sampling") or {}, sort_keys=True), []).append(i)
+        for override, idx in groups.items():
+            group_sampling = dataclasses.replace(sampling, **json.loads(override))
+            for j, result in engine.generate([requests[i] for i in idx], group_sampling):
+                i = idx[j]
+                store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
+                               "samples": [{"text": c.text, "n_tokens": c.n_tokens,
+                                            "finish_reason": c.finish_reason} for c in result.completions]}])
     wanted = {(rec["strategy_key"], p.id) for recs in demos_by_strategy.values()
               for p, rec in zip(problems, recs, strict=True)}
     return [r for r in store.records() if (r["strategy_key"], r["problem_id"]) in wanted]

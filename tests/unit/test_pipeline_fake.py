@@ -144,3 +144,23 @@ def test_degenerate_comparisons_are_flagged_in_log_and_report(tmp_path: Path) ->
     assert "## Warnings" in (tmp_path / "b" / "report.md").read_text()
     ok = run(make_cfg(tmp_path / "c", "retrieve.k=1"), Factory()).summary
     assert ok["pool"]["pool_size"] >= 1 and ok["warnings"] == []
+
+
+def test_self_consistency_samples_m_answers_and_votes(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path, "retrieve.strategies=[zero-shot, self-consistency]", "retrieve.sc_samples=4",
+                   "retrieve.sc_temperature=0.8")
+    result = run(cfg, Factory())
+    preds = read(stage_file(tmp_path, "solve", "predictions.jsonl"))
+    by = {s: [p for p in preds if p["strategy"] == s] for s in ("zero-shot", "self-consistency")}
+    assert all(len(p["samples"]) == 1 for p in by["zero-shot"])
+    assert all(len(p["samples"]) == 4 and p["demo_ids"] == [] for p in by["self-consistency"])
+    assert by["self-consistency"][0]["prompt"] == next(p["prompt"] for p in by["zero-shot"]
+                                                     if p["problem_id"] == by["self-consistency"][0]["problem_id"])
+    scores = read(tmp_path / "scores.jsonl")
+    sc = [s for s in scores if s["strategy"] == "self-consistency"]
+    assert all(len(s["answers"]) == 4 for s in sc)
+    s = result.summary["strategies"]["self-consistency"]
+    assert s["mean_completion_tokens"] > 3 * result.summary["strategies"]["zero-shot"]["mean_completion_tokens"]
+    again = run(make_cfg(tmp_path, "retrieve.strategies=[self-consistency]", "retrieve.sc_samples=4",
+                         "retrieve.sc_temperature=0.8"), (f := Factory()))
+    assert f.engines == [] and again.summary["strategies"]["self-consistency"] == s  # cached, not resampled
