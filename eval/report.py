@@ -7,8 +7,13 @@ from typing import Any
 COLUMNS = [
     ("strategy", "strategy"), ("n", "n"), ("accuracy", "accuracy"), ("95% CI", "ci"),
     ("pass@n", "pass_at_n"), ("answered", "answered"), ("demos", "mean_demos"),
-    ("prompt tok", "mean_prompt_tokens"), ("output tok", "mean_completion_tokens"), ("cut", "truncated"),
+    ("prompt tok", "mean_prompt_tokens"), ("output tok", "mean_completion_tokens"),
+    ("total tok", "total_tokens"), ("cut", "truncated"),
 ]
+
+
+def _tokens(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
 
 
 def table_rows(strategies: dict[str, dict[str, Any]]) -> list[list[str]]:
@@ -18,7 +23,8 @@ def table_rows(strategies: dict[str, dict[str, Any]]) -> list[list[str]]:
         rows.append([
             name, str(s["n"]), f"{s['accuracy']:.3f}", f"[{s['ci_low']:.3f}, {s['ci_high']:.3f}]",
             f"{s['pass_at_n']:.3f}", f"{s['answered']:.2f}", f"{s['mean_demos']:.1f}",
-            f"{s['mean_prompt_tokens']:.0f}", f"{s['mean_completion_tokens']:.0f}", f"{s.get('truncated', 0.0):.2f}",
+            f"{s['mean_prompt_tokens']:.0f}", f"{s['mean_completion_tokens']:.0f}", _tokens(s.get("total_tokens")),
+            f"{s.get('truncated', 0.0):.2f}",
         ])
     return rows
 
@@ -40,7 +46,10 @@ def markdown_report(summary: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Accuracy intervals are 95% bootstrap percentile intervals over problems. "
               "pass@n counts a problem as solved if any of the solver's n samples is correct. "
-              "cut: share of answers stopped by solver.max_tokens.", ""]
+              "cut: share of answers stopped by solver.max_tokens. "
+              "total tok: prompt + output tokens per test question, "
+              "plus, for strategies that use the pool, the pool's generation and sampling tokens per test question "
+              "(? for pools made before token counts were recorded).", ""]
     if summary.get("warnings"):
         lines += ["## Warnings", "", *[f"- {w}" for w in summary["warnings"]], ""]
     return "\n".join(lines)

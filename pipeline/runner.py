@@ -82,6 +82,29 @@ def _benchmark_tag(name: str) -> str | None:
     return name if name in BENCHMARKS else None
 
 
+def pool_tokens(generated: list[Any], solutions: list[Any], n_problems: int) -> float | None:
+    """Prompt + generated tokens the pool cost (generate and sample stages) per test problem; None when records
+    written before token counts were kept are involved."""
+    if any("n_tokens" not in g for g in generated):
+        return None
+    total = sum(g["n_prompt_tokens"] + g["n_tokens"] for g in generated)
+    total += sum(r["n_prompt_tokens"] + sum(s["n_tokens"] for s in r["samples"]) for r in solutions)
+    return total / max(n_problems, 1)
+
+
+def add_total_tokens(summary: dict[str, Any]) -> None:
+    """Per strategy: tokens spent per test question, the pool's share included for strategies that use it."""
+    from pipeline.baselines import needs_pool as uses_pool
+
+    per_problem = (summary.get("pool") or {}).get("tokens_per_problem")
+    for name, s in summary["strategies"].items():
+        own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
+        if uses_pool(name):
+            s["total_tokens"] = None if per_problem is None else own + per_problem
+        else:
+            s["total_tokens"] = own
+
+
 def _cached(complete: bool) -> str:
     return " (cached)" if complete else ""
 
@@ -196,7 +219,8 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             pool_stats = {"generated_questions": len(solutions), "pool_size": len(pool.items),
                           "kept_share": len(pool.items) / len(solutions) if solutions else 0.0,
                           "truncated_samples": sum(s.get("finish_reason") == "length" for r in solutions
-                                                   for s in r["samples"]) / max(n_samples, 1)}
+                                                   for s in r["samples"]) / max(n_samples, 1),
+                          "tokens_per_problem": pool_tokens(generated, solutions, len(problems))}
 
         console.print(f"[5/6] retrieve: {', '.join(cfg.retrieve.strategies)} (k={cfg.retrieve.k}, "
                       f"scope={cfg.retrieve.scope})")
@@ -275,6 +299,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
         "strategies": summarize(scores, cfg.retrieve.strategies),
         "stages": {"load": load_stage.key, "solve": solve_stage.key, "index": index_key},
     }
+    add_total_tokens(summary)
     summary["warnings"] = degenerate_warnings(summary, cfg.retrieve.k)
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning: {warning}[/yellow]")

@@ -38,6 +38,8 @@ def run_generate(problems: Sequence[Problem], engine_fn: Callable[[], Engine], s
                 "raw": raw,
                 "questions": [{"gen_id": f"{problem.id}/g{j}", "question": q} for j, q in enumerate(kept)],
                 "dropped": len(parsed) - len(kept),
+                "n_prompt_tokens": result.n_prompt_tokens, "n_tokens": result.completions[0].n_tokens,
+                "finish_reason": result.completions[0].finish_reason,
             }])
     stage.mark_complete()
     by_id = {r["problem_id"]: r for r in store.records()}

@@ -164,3 +164,17 @@ def test_self_consistency_samples_m_answers_and_votes(tmp_path: Path) -> None:
     again = run(make_cfg(tmp_path, "retrieve.strategies=[self-consistency]", "retrieve.sc_samples=4",
                          "retrieve.sc_temperature=0.8"), (f := Factory()))
     assert f.engines == [] and again.summary["strategies"]["self-consistency"] == s  # cached, not resampled
+
+
+def test_total_tokens_charge_the_pool_to_the_strategies_that_use_it(tmp_path: Path) -> None:
+    result = run(make_cfg(tmp_path), Factory())
+    generated = read(stage_file(tmp_path, "generate", "generated.jsonl"))
+    solutions = read(stage_file(tmp_path, "sample", "solutions.jsonl"))
+    pool = sum(g["n_prompt_tokens"] + g["n_tokens"] for g in generated) + sum(
+        r["n_prompt_tokens"] + sum(s["n_tokens"] for s in r["samples"]) for r in solutions)
+    per_problem = pool / result.summary["n_problems"]
+    assert result.summary["pool"]["tokens_per_problem"] == per_problem > 0
+    for name, s in result.summary["strategies"].items():
+        own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
+        assert s["total_tokens"] == (own if name == "zero-shot" else own + per_problem)
+    assert "total tok" in (tmp_path / "report.md").read_text()
