@@ -55,6 +55,15 @@ def test_pool_model_defaults_to_solver() -> None:
 def test_shipped_configs_validate() -> None:
     configs = sorted(Path(__file__).resolve().parents[2].joinpath("configs").glob("*.yaml"))
     assert {p.name for p in configs} >= {"gsm8k.yaml", "math500.yaml", "swap-models.yaml", "retrieval-study.yaml"}
+    import yaml
+
+    from pipeline.preflight import check_config
+    from pipeline.study import load_study_config, plan_study, run_config
+
     for path in configs:
-        if not path.name.startswith("study"):  # study configs wrap a run config (tested with the study code)
-            load_config(path)
+        if "grid" in (yaml.safe_load(path.read_text()) or {}):  # a study: a base run config and a grid
+            study = load_study_config(path)
+            for run in plan_study(study).runs:
+                check_config(run_config(study, run))
+        else:
+            check_config(load_config(path))
