@@ -172,6 +172,9 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
     console.print(f"[1/6] load: {len(problems)} problems from {cfg.benchmark.name}")
 
     gen_id, pool_id, solver_id = identity(cfg.generator.model), identity(cfg.pool_model), identity(cfg.solver.model)
+    from prompts.solve import instruction_template
+
+    solve_tpl = instruction_template(cfg.solver.instruction, cfg.solver.model)  # answers and pool solutions
     dtype = _dtype(cfg)  # numerics change outputs, so the LLM stages' keys include it
     needs_pool = any(strategy_needs_pool(s) for s in cfg.retrieve.strategies)
     pool = queries = None
@@ -197,13 +200,13 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             sample_sampling = Sampling(n=s.n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens,
                                        seed=cfg.seed)
             sample_stage = StageDir(run_dir, "sample", {
-                "generate": gen_stage.key, "model": pool_id, "template": template_hash("solve"), "dtype": dtype,
+                "generate": gen_stage.key, "model": pool_id, "template": template_hash(solve_tpl), "dtype": dtype,
                 "sampling": sample_sampling.as_dict(), "benchmark": bench, "truncated": "no answer"})
             n_questions = sum(len(r["questions"]) for r in generated)
             console.print(f"[3/6] sample: {s.n} solutions for each of {n_questions} generated questions "
                           f"with {cfg.pool_model}{_cached(sample_stage.complete)}")
             solutions = run_sample(generated, lambda: engines.get(cfg.pool_model), sample_stage,
-                                   sampling=sample_sampling, benchmark=bench, model_name=pool_id)
+                                   sampling=sample_sampling, benchmark=bench, model_name=pool_id, template=solve_tpl)
             sample_key = sample_stage.key
 
             embedder = _embedder(hooks, cfg.index.embedder)
@@ -254,7 +257,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
         solve_sampling = Sampling(n=sv.n, temperature=sv.temperature, top_p=sv.top_p, max_tokens=sv.max_tokens,
                                   seed=cfg.seed)
         solve_stage = StageDir(run_dir, "solve", {
-            "model": solver_id, "template": template_hash("solve"), "dtype": dtype,
+            "model": solver_id, "template": template_hash(solve_tpl), "dtype": dtype,
             "sampling": solve_sampling.as_dict(), "prompt_budget": sv.prompt_budget,
             "max_model_len": cfg.engine.max_model_len})
 
@@ -272,7 +275,8 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
         console.print(f"[6/6] solve: {len(problems)} problems x {len(demos) + autocot} strategies with {sv.model}"
                       f"{_cached(solved and not autocot)}")
         predictions = run_solve(problems, demos, pool, lambda: engines.get(sv.model), solve_stage,
-                                sampling=solve_sampling, budget_fn=budget, model_name=solver_id)
+                                sampling=solve_sampling, budget_fn=budget, model_name=solver_id,
+                                template=solve_tpl)
         if autocot:
             if embedder is None:
                 embedder = _embedder(hooks, cfg.index.embedder)
@@ -285,7 +289,8 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
                              vectors_fn=lambda: queries if queries is not None else embedder.encode(
                                  [p.question for p in problems], show_progress=False))
             predictions += run_solve(problems, {"auto-cot": ac}, pool, lambda: engines.get(sv.model), solve_stage,
-                                     sampling=solve_sampling, budget_fn=budget, model_name=solver_id)
+                                     sampling=solve_sampling, budget_fn=budget, model_name=solver_id,
+                                     template=solve_tpl)
         predictions = [p for p in predictions if p["strategy"] in cfg.retrieve.strategies]
         loads = list(engines.loads)
 

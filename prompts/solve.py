@@ -18,6 +18,31 @@ from prompts.templates import load_template, sections
 
 TEMPLATE = "solve"
 
+#: Solve instructions by name (config ``solver.instruction``) -> template. One instruction serves the
+#: zero-shot answer, the pool's sampled solutions and few-shot answers, so demos and answers share a format.
+INSTRUCTIONS = {
+    "saicot": "solve",           # "... End your response with "The answer is X."" (measured 0.260, see below)
+    "qwen-math": "solve-qwen",   # Qwen2.5's own math prompt: "... put your final answer within \\boxed{}."
+}
+#: The default instruction per model family. Measured on the first 150 GSM8K test problems with
+#: qwen2.5-coder-0.5b, greedy, 320 answer tokens: saicot 0.260, qwen-math 0.253 (equal within noise), so
+#: the better-measured saicot instruction stays the default for the Qwen family too.
+FAMILY_DEFAULTS = {"qwen": "saicot", "smollm": "saicot"}
+
+
+def instruction_template(name: str, model: str = "") -> str:
+    """The template of instruction ``name``; ``auto`` picks the model family's default (else saicot's).
+
+    Raises:
+        ValueError: an unknown instruction name.
+    """
+    if name == "auto":
+        lowered = model.lower()
+        name = next((v for fam, v in FAMILY_DEFAULTS.items() if fam in lowered), "saicot")
+    if name not in INSTRUCTIONS:
+        raise ValueError(f"unknown solve instruction {name!r}; allowed: auto, {', '.join(INSTRUCTIONS)}")
+    return INSTRUCTIONS[name]
+
 
 @dataclass(frozen=True)
 class Demo:
@@ -49,14 +74,14 @@ class PackedPrompt:
     over_budget: bool = False
 
 
-def instruction() -> str:
+def instruction(template: str = TEMPLATE) -> str:
     """The chain-of-thought instruction (the system message of every solver prompt)."""
-    return sections(load_template(TEMPLATE))["system"].strip()
+    return sections(load_template(template))["system"].strip()
 
 
-def solve_messages(question: str, demos: Sequence[Demo]) -> list[dict[str, str]]:
+def solve_messages(question: str, demos: Sequence[Demo], template: str = TEMPLATE) -> list[dict[str, str]]:
     """System instruction, each demo as a user/assistant turn pair (in the given order), then the question."""
-    messages = [{"role": "system", "content": instruction()}]
+    messages = [{"role": "system", "content": instruction(template)}]
     for demo in demos:
         messages += [{"role": "user", "content": demo.question.strip()},
                      {"role": "assistant", "content": demo.solution.strip()}]
@@ -65,7 +90,8 @@ def solve_messages(question: str, demos: Sequence[Demo]) -> list[dict[str, str]]
 
 
 def pack_demos(question: str, ranked_demos: Sequence[Demo], render: Callable[[list[dict[str, str]]], str],
-               count_tokens: Callable[[str], int], budget: int, max_demos: int | None = None) -> PackedPrompt:
+               count_tokens: Callable[[str], int], budget: int, max_demos: int | None = None,
+               template: str = TEMPLATE) -> PackedPrompt:
     """Greedily keep demos in rank order while the rendered prompt fits `budget` tokens.
 
     Each candidate is tried with the demos kept so far; one that does not fit is skipped and the next
@@ -80,6 +106,7 @@ def pack_demos(question: str, ranked_demos: Sequence[Demo], render: Callable[[li
         count_tokens: text -> number of tokens (the solver's tokenizer).
         budget: maximum prompt tokens (context length minus the answer budget).
         max_demos: keep at most this many demos (None: no limit besides the budget).
+        template: the instruction's template (see `INSTRUCTIONS`).
     """
     limit = len(ranked_demos) if max_demos is None else max(0, max_demos)
     kept: list[Demo] = []
@@ -88,12 +115,12 @@ def pack_demos(question: str, ranked_demos: Sequence[Demo], render: Callable[[li
         if len(kept) >= limit:
             break
         trial = [*kept, demo]
-        if count_tokens(render(solve_messages(question, trial[::-1]))) <= budget:
+        if count_tokens(render(solve_messages(question, trial[::-1], template))) <= budget:
             kept = trial
         else:
             dropped += 1
     ordered = kept[::-1]
-    messages = solve_messages(question, ordered)
+    messages = solve_messages(question, ordered, template)
     text = render(messages)
     n_tokens = count_tokens(text)
     return PackedPrompt(text=text, messages=messages, demos=ordered, n_tokens=n_tokens, dropped=dropped,

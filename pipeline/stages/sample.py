@@ -40,7 +40,7 @@ def truncated(finish_reason: str | None) -> bool:
 
 
 def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,
-               benchmark: str | None, model_name: str) -> list[Record]:
+               benchmark: str | None, model_name: str, template: str = "solve") -> list[Record]:
     """Sample solutions for every generated question not done yet; returns all records."""
     store = stage.store("solutions.jsonl", key=lambda r: r["gen_id"])
     questions = flatten_questions(generated)
@@ -48,7 +48,7 @@ def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], sta
     todo = [q for q in questions if q["gen_id"] not in done]
     if todo:
         engine = engine_fn()
-        requests = [Request(engine.apply_chat_template(solve_messages(q["question"], [])),
+        requests = [Request(engine.apply_chat_template(solve_messages(q["question"], [], template)),
                             seed=request_seed(sampling.seed, "sample", q["gen_id"])) for q in todo]
         for i, result in engine.generate(requests, sampling):
             q = todo[i]

@@ -31,7 +31,7 @@ def ranked_demos(rec: Record, items: dict[str, PoolItem]) -> list[tuple[str, Dem
 
 def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Record]], pool: Pool | None,
               engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,
-              budget_fn: Callable[[Engine], int], model_name: str) -> list[Record]:
+              budget_fn: Callable[[Engine], int], model_name: str, template: str = "solve") -> list[Record]:
     """Answer every (strategy, problem) not done yet.
 
     Args:
@@ -55,7 +55,7 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
             else:
                 ranked = ranked_demos(rec, items)
                 packed = pack_demos(problem.question, [d for _, d in ranked], render=engine.apply_chat_template,
-                                    count_tokens=engine.count_tokens, budget=budget)
+                                    count_tokens=engine.count_tokens, budget=budget, template=template)
                 used = {(d.question, d.solution) for d in packed.demos}
                 demo_ids = [i for i, d in ranked if (d.question, d.solution) in used]
                 text, dropped = packed.text, packed.dropped

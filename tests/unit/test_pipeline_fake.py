@@ -180,3 +180,25 @@ def test_total_tokens_charge_the_pool_to_the_strategies_that_use_it(tmp_path: Pa
         own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
         assert s["total_tokens"] == (own if name == "zero-shot" else own + per_problem)
     assert "total tok" in (tmp_path / "report.md").read_text()
+
+
+def test_solve_instruction_is_selectable_and_shared_by_pool_and_answers(tmp_path: Path) -> None:
+    from prompts.solve import instruction, instruction_template
+
+    assert instruction_template("auto", "qwen2.5-coder-0.5b") == "solve"
+    assert instruction_template("qwen-math", "anything") == "solve-qwen"
+    with pytest.raises(ValueError, match="allowed"):
+        instruction_template("nope")
+    qwen = instruction("solve-qwen")
+    assert "\\boxed{}" in qwen
+    factory = Factory()
+    run(make_cfg(tmp_path / "q", "solver.instruction=qwen-math"), factory)
+    sample_prompts = [p for p in factory.engines[0].prompts if "new practice problems" not in p]
+    assert sample_prompts and all(qwen in p for p in sample_prompts)  # the pool's solutions
+    preds = read(stage_file(tmp_path / "q", "solve", "predictions.jsonl"))
+    assert all(p["prompt"].startswith(f"<system>{qwen}</system>") for p in preds)  # the answers
+    run(make_cfg(tmp_path / "d"), Factory())
+    keys = {d: {s: next((tmp_path / d / s).iterdir()).name for s in ("generate", "sample", "solve")}
+            for d in ("q", "d")}
+    assert keys["q"]["generate"] == keys["d"]["generate"]  # the generator's prompt is not the solver's
+    assert keys["q"]["sample"] != keys["d"]["sample"] and keys["q"]["solve"] != keys["d"]["solve"]
