@@ -30,12 +30,14 @@ def quiet_engine_logs(log_file: Path) -> None:
             "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
                         "level": "ERROR"},
         },
-        "loggers": {"vllm": {"handlers": ["file", "console"], "level": "INFO", "propagate": False}},
+        "loggers": {"vllm": {"handlers": ["file", "console"], "level": "INFO", "propagate": False},
+                    "torch": {"handlers": ["file", "console"], "level": "WARNING", "propagate": False}},
     }
     path = log_file.with_name(log_file.name + ".config.json")
     path.write_text(json.dumps(config))
     os.environ["VLLM_LOGGING_CONFIG_PATH"] = str(path)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TORCH_CPP_LOG_LEVEL", "ERROR")  # torch's C++ notices (NUMA binding) in the workers
     os.environ.setdefault("PYTHONWARNINGS", "ignore::FutureWarning")  # engine processes: torch deprecations
     import warnings
 
