@@ -24,9 +24,10 @@ INSTRUCTIONS = {
     "saicot": "solve",           # "... End your response with "The answer is X."" (measured 0.260, see below)
     "qwen-math": "solve-qwen",   # Qwen2.5's own math prompt: "... put your final answer within \\boxed{}."
 }
-#: The default instruction per model family. Measured on the first 150 GSM8K test problems with
-#: qwen2.5-coder-0.5b, greedy, 320 answer tokens: saicot 0.260, qwen-math 0.253 (equal within noise), so
-#: the better-measured saicot instruction stays the default for the Qwen family too.
+#: The default instruction per model family. Measured with qwen2.5-coder-0.5b, greedy, 320 answer tokens on
+#: the first GSM8K test problems: n=150 saicot 0.260, qwen-math 0.253; n=300 (2026-12-01) saicot 0.270,
+#: qwen-math 0.280, paired difference +0.010 [-0.027, +0.047]: equal within noise, so saicot's instruction
+#: (whose "The answer is X." format the manual 8-shot demos share) stays the default for Qwen too.
 FAMILY_DEFAULTS = {"qwen": "saicot", "smollm": "saicot"}
 
 
