@@ -50,6 +50,11 @@ class Sampling:
                 "max_tokens": self.max_tokens, "stop": list(self.stop), "seed": self.seed}
 
 
+def truncated(finish_reason: str | None) -> bool:
+    """A completion stopped by the token limit (``max_tokens``) rather than by the model."""
+    return finish_reason == "length"
+
+
 @dataclass(frozen=True)
 class Completion:
     """One sampled continuation."""

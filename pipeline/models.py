@@ -140,6 +140,12 @@ def pull(alias: str, force: bool = False) -> Path:
     return entry
 
 
+def looks_like_hub_id(name: str) -> bool:
+    """``owner/name`` (a Hugging Face hub id), not a relative or home path."""
+    parts = name.split("/")
+    return len(parts) == 2 and all(parts) and not name.startswith((".", "~", "/"))
+
+
 def resolve(name: str) -> str:
     """Turn an alias, local path or hub id into a local directory/file path (as str) or a hub id."""
     path = Path(name).expanduser()
@@ -147,8 +153,7 @@ def resolve(name: str) -> str:
         return str(path.resolve())
     spec = REGISTRY.get(name)
     if spec is None:
-        parts = name.split("/")
-        if len(parts) == 2 and all(parts) and not name.startswith((".", "~")):
+        if looks_like_hub_id(name):
             if hub_reachable(name):
                 return name
             raise SaicotError(f"model {name!r} is not a local path or a known alias and the hub is not "

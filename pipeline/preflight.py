@@ -38,12 +38,9 @@ def check_strategies(names: list[str], field: str = "retrieve.strategies") -> No
 
 def check_model(name: str, field: str) -> None:
     """An alias, an existing local path, or a hub id (``owner/name``; reachability is checked on use)."""
-    from pipeline.models import REGISTRY
+    from pipeline.models import REGISTRY, looks_like_hub_id
 
-    if name in REGISTRY or Path(name).expanduser().exists():
-        return
-    parts = name.split("/")
-    if len(parts) == 2 and all(parts) and not name.startswith((".", "~", "/")):
+    if name in REGISTRY or Path(name).expanduser().exists() or looks_like_hub_id(name):
         return
     aliases = list(REGISTRY)
     raise SaicotError(f"config error: {field}: {name!r} is not a model alias ({', '.join(aliases)}), an existing "
@@ -53,6 +50,7 @@ def check_model(name: str, field: str) -> None:
 def check_benchmark(name: str, fields: dict[str, str] | None) -> None:
     from eval.bench_io import FILE_SUFFIXES
     from eval.benchmarks import BENCHMARKS, FIELD_KEYS
+    from pipeline.models import looks_like_hub_id
 
     if name in BENCHMARKS:
         if fields:
@@ -66,11 +64,9 @@ def check_benchmark(name: str, fields: dict[str, str] | None) -> None:
     path = Path(name).expanduser()
     if path.exists():
         return
-    parts = name.split("/")
-    looks_like_file = path.suffix.lower() in FILE_SUFFIXES or name.startswith((".", "/", "~"))
-    if looks_like_file:
+    if path.suffix.lower() in FILE_SUFFIXES or name.startswith((".", "/", "~")):
         raise SaicotError(f"config error: benchmark.name: file {name!r} not found")
-    if len(parts) != 2 or not all(parts):
+    if not looks_like_hub_id(name):
         names = sorted(BENCHMARKS)
         raise SaicotError(f"config error: benchmark.name: {name!r} is not a bundled benchmark ({', '.join(names)}),"
                           " an existing file or a hub dataset id" + _did_you_mean(name, names))

@@ -19,7 +19,7 @@ from pipeline.baselines import is_recipe
 from pipeline.baselines import needs_pool as strategy_needs_pool
 from pipeline.config import RunConfig
 from pipeline.engines import EngineFactory, EngineManager
-from pipeline.llm import Engine, Sampling
+from pipeline.llm import Engine, Sampling, truncated
 from pipeline.stages.generate import run_generate
 from pipeline.stages.index import PoolFilter, run_index
 from pipeline.stages.recipes import recipe_inputs, run_autocot, run_recipe
@@ -221,7 +221,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             n_samples = sum(len(r["samples"]) for r in solutions)
             pool_stats = {"generated_questions": len(solutions), "pool_size": len(pool.items),
                           "kept_share": len(pool.items) / len(solutions) if solutions else 0.0,
-                          "truncated_samples": sum(s.get("finish_reason") == "length" for r in solutions
+                          "truncated_samples": sum(truncated(s.get("finish_reason")) for r in solutions
                                                    for s in r["samples"]) / max(n_samples, 1),
                           "tokens_per_problem": pool_tokens(generated, solutions, len(problems))}
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from eval.grade import extract_answer, is_equiv
 from eval.metrics import majority_vote
-from pipeline.llm import Engine, Request, Sampling
+from pipeline.llm import Engine, Request, Sampling, truncated
 from pipeline.stages.common import request_seed
 from pipeline.store import Record, StageDir
 from prompts.solve import solve_messages
@@ -32,11 +32,6 @@ def summarize_samples(answers: list[str | None]) -> tuple[str | None, float]:
         return None, 0.0
     agree = sum(1 for a in answers if a is not None and is_equiv(a, majority))
     return majority, agree / len(answers)
-
-
-def truncated(finish_reason: str | None) -> bool:
-    """A completion stopped by the token limit rather than by the model."""
-    return finish_reason == "length"
 
 
 def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,

@@ -12,6 +12,7 @@ from typing import Any
 from eval.benchmarks import Problem
 from eval.grade import grade, is_equiv
 from eval.metrics import accuracy_ci, majority_vote
+from pipeline.llm import truncated
 from pipeline.store import Record
 
 
@@ -34,7 +35,7 @@ def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record]
             "reason": grades[0].reason,
             "n_demos": len(pred["demo_ids"]), "n_prompt_tokens": pred["n_prompt_tokens"],
             "n_completion_tokens": sum(s["n_tokens"] for s in pred["samples"]),
-            "truncated": sum(s.get("finish_reason") == "length" for s in pred["samples"]) / len(pred["samples"]),
+            "truncated": sum(truncated(s.get("finish_reason")) for s in pred["samples"]) / len(pred["samples"]),
         })
     return out
 
