@@ -108,8 +108,8 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple
             return pred, True, "same text"
         candidates.append(extracted)
         boxes = boxed_all(pred)
-        n_gold = _n_items(gold)
-        if len(boxes) >= 2 and n_gold >= 2 and len(boxes) >= n_gold:  # "\boxed{1}, \boxed{2}" vs {1, 2}
+        n_gold = _n_items(gold) if len(boxes) >= 2 else 1  # "\boxed{1}, \boxed{2}" vs {1, 2}
+        if n_gold >= 2 and len(boxes) >= n_gold:
             candidates.append(", ".join(b for _, b in boxes[-n_gold:]))
     else:
         candidates.append(pred)

@@ -19,16 +19,17 @@ from pipeline.store import Record, StageDir
 
 
 def recipe_inputs(name: str, *, k: int, seed: int, sample_key: str | None = None,
-                  sc: tuple[int, float] = (5, 0.7)) -> dict[str, Any]:
+                  sc: tuple[int, float] | None = None) -> dict[str, Any]:
     """The retrieve-stage cache inputs of recipe `name` (auto-cot adds its embedder and solve keys).
 
     Args:
-        sc: self-consistency's (samples, temperature).
+        sc: self-consistency's (samples, temperature), from ``retrieve.sc_samples``/``sc_temperature``.
     """
     from prompts.templates import template_hash
 
     if name == "self-consistency":
-        return {"strategy": name, "n": sc[0], "temperature": sc[1]}
+        n, temperature = _sc(sc)
+        return {"strategy": name, "n": n, "temperature": temperature}
     if name == "manual-8shot":
         import hashlib
         import json
@@ -46,6 +47,12 @@ def recipe_inputs(name: str, *, k: int, seed: int, sample_key: str | None = None
     raise ValueError(f"unknown baseline recipe {name!r}")
 
 
+def _sc(sc: tuple[int, float] | None) -> tuple[int, float]:
+    if sc is None:
+        raise ValueError("self-consistency needs sc=(samples, temperature)")
+    return sc
+
+
 def _write(problems: Sequence[Problem], stage: StageDir, strategy: str, demos: Sequence[list[dict[str, str]]],
            **extra: Any) -> list[Record]:
     store = stage.store("demos.jsonl", key=lambda r: r["problem_id"])
@@ -58,12 +65,13 @@ def _write(problems: Sequence[Problem], stage: StageDir, strategy: str, demos: S
 
 
 def run_recipe(name: str, problems: Sequence[Problem], stage: StageDir, *, k: int,
-               solutions: Sequence[Record] | None = None, sc: tuple[int, float] = (5, 0.7)) -> list[Record]:
+               solutions: Sequence[Record] | None = None, sc: tuple[int, float] | None = None) -> list[Record]:
     """Demos of `manual-8shot`, `self-icl`, `analogical` or `self-consistency` for every problem (auto-cot:
     `run_autocot`). Self-consistency has no demos; its records carry ``sampling: {"n", "temperature"}``, which
     the solve stage uses instead of the solver's."""
     if name == "self-consistency":
-        return _write(problems, stage, name, [[] for _ in problems], sampling={"n": sc[0], "temperature": sc[1]})
+        n, temperature = _sc(sc)
+        return _write(problems, stage, name, [[] for _ in problems], sampling={"n": n, "temperature": temperature})
     if name == "manual-8shot":
         # pack_demos puts its first-ranked demo last: rank them in reverse to keep the published order
         ranked = manual_demos()[::-1]

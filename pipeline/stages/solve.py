@@ -10,8 +10,8 @@ analogical prompting, a template of their own); see `pipeline.stages.recipes`. R
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from eval.benchmarks import Problem
 from pipeline.llm import Engine, Request, Sampling
@@ -64,11 +64,11 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
             meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
                          "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
                          "demo_ids": demo_ids, "dropped_demos": dropped})
-        groups: dict[str, list[int]] = {}  # requests by sampling: the solver's, or a recipe's own
+        groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}  # by sampling: the solver's, or a recipe's own
         for i, (_, rec) in enumerate(todo):
-            groups.setdefault(json.dumps(rec.get("sampling") or {}, sort_keys=True), []).append(i)
+            groups.setdefault(tuple(sorted((rec.get("sampling") or {}).items())), []).append(i)
         for override, idx in groups.items():
-            group_sampling = dataclasses.replace(sampling, **json.loads(override))
+            group_sampling = dataclasses.replace(sampling, **dict(override))
             for j, result in engine.generate([requests[i] for i in idx], group_sampling):
                 i = idx[j]
                 store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
