@@ -33,7 +33,9 @@ def tiny_engine(tiny_model_dir: Path) -> Iterator[object]:
         pytest.skip("vLLM is not installed")
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
     from pipeline.llm import VLLMEngine
+    from tests.helpers.tiny_model import TINY_DTYPE
 
-    engine = VLLMEngine(str(tiny_model_dir), name="tiny-llama", max_model_len=4096, show_progress=False)
+    engine = VLLMEngine(str(tiny_model_dir), name="tiny-llama", max_model_len=4096, dtype=TINY_DTYPE,
+                        show_progress=False)
     yield engine
     engine.close()

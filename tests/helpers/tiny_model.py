@@ -14,6 +14,11 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
 )
 SPECIAL = ["<s>", "</s>", "<pad>", "<|end|>"]
+# The tiny engine, its `vllm serve` and its run configs all run float32. Its random weights give near-uniform
+# next-token distributions, so bf16's batch-dependent rounding (a server batches requests differently from the
+# offline engine) flips sampled tokens: CI once saw one token differ between the two engines' generator output.
+# float32 rounding is ~1e5 times smaller, and the tests comparing two engines record for record rely on that.
+TINY_DTYPE = "float32"
 
 
 def _corpus(n: int = 400) -> list[str]:
@@ -61,6 +66,6 @@ def tiny_run_overrides(model: Path) -> list[str]:
     return [
         f"generator.model={model}", f"solver.model={model}", "benchmark.limit=3", "generator.k=2",
         "generator.max_tokens=48", "sample.n=2", "sample.max_tokens=24", "sample.self_consistency=false",
-        "solver.max_tokens=24", "engine.max_model_len=4096", "retrieve.k=2",
+        "solver.max_tokens=24", "engine.max_model_len=4096", f"engine.dtype={TINY_DTYPE}", "retrieve.k=2",
         "retrieve.strategies=[zero-shot, knn, mmr]",
     ]

@@ -1,6 +1,6 @@
 """Start a real `vllm serve` (OpenAI API server) on 127.0.0.1 for tests, configured like the offline engine.
 
-Same dtype (`pick_dtype("auto")`), context, eager mode, whole-prompt prefill (vLLM 0.32 CPU crashes on
+Same dtype (the tiny model's `TINY_DTYPE`), context, eager mode, whole-prompt prefill (vLLM 0.32 CPU crashes on
 seeded requests prefilled in chunks), prefix caching, core binding and seed as `pipeline.llm.VLLMEngine`, and
 ``--generation-config vllm`` so the model's generation_config.json does not add sampling defaults the
 offline engine does not use. Its output goes to a log file that a failed start quotes.
@@ -50,14 +50,15 @@ def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, 
     """Launch the server on a free loopback port and wait until it lists its model."""
     import httpx
 
-    from pipeline.llm import CPU_ENV_DEFAULTS, cpu_thread_binding, pick_dtype
+    from pipeline.llm import CPU_ENV_DEFAULTS, cpu_thread_binding
+    from tests.helpers.tiny_model import TINY_DTYPE
 
     port = free_port()
     env = {**CPU_ENV_DEFAULTS, **os.environ, "VLLM_CPU_KVCACHE_SPACE": f"{kv_cache_gib:g}", "HF_HUB_OFFLINE": "1"}
     if (binding := cpu_thread_binding()) is not None:
         env.setdefault("VLLM_CPU_OMP_THREADS_BIND", binding)
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model_dir),
-           "--host", "127.0.0.1", "--port", str(port), "--dtype", pick_dtype("auto"),
+           "--host", "127.0.0.1", "--port", str(port), "--dtype", TINY_DTYPE,
            "--max-model-len", str(max_model_len), "--enforce-eager", "--no-enable-chunked-prefill",
            "--max-num-batched-tokens", str(max(max_model_len, 4096)), "--enable-prefix-caching", "--seed", "0",
            "--generation-config", "vllm", "--uvicorn-log-level", "warning"]

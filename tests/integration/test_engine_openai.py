@@ -16,7 +16,6 @@ import pytest
 from pipeline.config import load_config
 from pipeline.engines import Borrowed, openai_factory
 from pipeline.errors import SaicotError
-from pipeline.llm import pick_dtype
 from pipeline.runner import RunHooks, run_pipeline
 from tests.conftest import needs_vllm
 from tests.helpers.fault_proxy import KINDS, FaultProxy
@@ -31,7 +30,6 @@ PAIRS = [("Tom has 3 apples and", " 4 pears. The answer is 7."), ("The answer", 
 def openai_overrides(model: Path, urls: list[str]) -> list[str]:
     return tiny_run_overrides(model) + [
         "engine.backend=openai", f"engine.base_urls=[{', '.join(urls)}]",
-        f"engine.dtype={pick_dtype('auto')}",  # what the server runs: keys match the offline run's
         "engine.max_concurrency=4", f"engine.timeout_s={TIMEOUT_S}", "engine.max_retries=8",
         "engine.backoff_s=0.05", "engine.backoff_max_s=0.5",
     ]
