@@ -50,6 +50,16 @@ def markdown_report(summary: dict[str, Any]) -> str:
               "total tok: prompt + output tokens per test question, "
               "plus, for strategies that use the pool, the pool's generation and sampling tokens per test question "
               "(? for pools made before token counts were recorded).", ""]
+    branched = {name: s["branches"] for name, s in summary["strategies"].items() if s.get("branches")}
+    if branched:
+        lines += ["## With and without demos", "",
+                  "Strategies that gave some questions no demos (knn-gated below its similarity gate, or no pool "
+                  "rows in scope): how often each branch fired and the accuracy on it.", "",
+                  "| strategy | with demos: share | accuracy | no demos: share | accuracy |", "|---|---|---|---|---|"]
+        lines += [f"| {name} | {b['demos']['share']:.2f} (n={b['demos']['n']}) | {b['demos']['accuracy']:.3f} | "
+                  f"{b['none']['share']:.2f} (n={b['none']['n']}) | {b['none']['accuracy']:.3f} |"
+                  for name, b in branched.items()]
+        lines.append("")
     if summary.get("warnings"):
         lines += ["## Warnings", "", *[f"- {w}" for w in summary["warnings"]], ""]
     return "\n".join(lines)

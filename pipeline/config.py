@@ -81,6 +81,11 @@ class GeneratorConfig(_Section):
     top_p: float = Field(0.95, gt=0, le=1)
     max_tokens: int = Field(256, ge=16)
     near_copy_threshold: float = Field(0.85, gt=0, le=1)
+    style: Literal["list", "single"] = Field(
+        "list", description="list: k numbered problems in one reply; single: one problem per reply, sampled k times")
+    example: Literal["system", "chat", "none"] = Field(
+        "system", description="where the worked example goes: system message, a chat turn before the request, none")
+    prefill: bool = Field(False, description='start the reply for the model ("1. " or "New problem: ")')
 
 
 class SampleConfig(_Section):
@@ -111,6 +116,8 @@ class RetrieveConfig(_Section):
     k: int = Field(2, ge=0, le=64, description="demos per test question (before packing); 2 keeps CPU prompts short")
     scope: Literal["own", "global"] = "global"
     mmr_lambda: float = Field(0.5, ge=0, le=1)
+    gate_similarity: float = Field(
+        0.7, ge=-1, le=1, description="knn-gated: cosine every retrieved demo must reach, else no demos")
     sc_samples: int = Field(5, ge=2, le=64, description="self-consistency: samples per question (majority vote)")
     sc_temperature: float = Field(0.7, gt=0, description="self-consistency: sampling temperature")
 

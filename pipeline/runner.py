@@ -149,6 +149,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: 
 def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> RunResult:
     from eval.benchmarks import load
     from eval.report import markdown_report, print_table
+    from prompts.generate import STYLES
     from prompts.templates import template_hash
 
     identity = _identity(hooks)
@@ -189,12 +190,13 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             gen_sampling = Sampling(n=1, temperature=g.temperature, top_p=g.top_p, max_tokens=g.max_tokens,
                                     seed=cfg.seed)
             gen_stage = StageDir(run_dir, "generate", {
-                "load": load_stage.key, "model": gen_id, "template": template_hash("generate"), "k": g.k,
+                "load": load_stage.key, "model": gen_id, "template": template_hash(STYLES[g.style]), "k": g.k,
+                "style": g.style, "example": g.example, "prefill": g.prefill,
                 "dtype": dtype, "sampling": gen_sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
             console.print(f"[2/6] generate: {g.k} questions per problem with {g.model}{_cached(gen_stage.complete)}")
             generated = run_generate(problems, lambda: engines.get(g.model), gen_stage, k=g.k,
                                      sampling=gen_sampling, near_copy_threshold=g.near_copy_threshold,
-                                     model_name=gen_id)
+                                     model_name=gen_id, style=g.style, example=g.example, prefill=g.prefill)
 
             s = cfg.sample
             sample_sampling = Sampling(n=s.n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens,
@@ -236,7 +238,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
                         name, k=cfg.retrieve.k, seed=cfg.seed, sample_key=sample_key, sc=sc)})
                     demos[name] = run_recipe(name, problems, stage, k=cfg.retrieve.k, solutions=solutions, sc=sc)
                 continue
-            params = strategy_params(name, cfg.retrieve.mmr_lambda)
+            params = strategy_params(name, cfg.retrieve)
             inputs = ({"strategy": name} if name in POOL_FREE else {
                 "strategy": name, "index": index_key, "k": cfg.retrieve.k, "scope": cfg.retrieve.scope,
                 "params": params, "seed": cfg.seed})

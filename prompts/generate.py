@@ -20,6 +20,11 @@ from prompts.templates import fill, load_template, sections
 
 TEMPLATE = "generate"
 MIN_CHARS = 20
+#: How the generator is asked: "list" = `k` numbered problems in one reply; "single" = one problem per reply,
+#: sampled `k` times (no list to parse, and a small model need not keep count).
+STYLES = {"list": "generate", "single": "generate-single"}
+#: Where the worked example goes: the system message, a user/assistant turn before the real request, or nowhere.
+EXAMPLE_PLACES = ("system", "chat", "none")
 
 
 def _example() -> tuple[str, tuple[str, ...]]:
@@ -32,13 +37,31 @@ def _example() -> tuple[str, tuple[str, ...]]:
 EXAMPLE_BLOCK, EXAMPLE_TEXTS = _example()
 
 
-def generate_messages(question: str, k: int) -> list[dict[str, str]]:
-    """Chat messages (system + user) asking the generator for `k` new problems similar to `question`."""
-    parts = sections(load_template(TEMPLATE))
-    return [
-        {"role": "system", "content": fill(parts["system"], k=k, example=EXAMPLE_BLOCK)},
-        {"role": "user", "content": fill(parts["user"], k=k, question=question.strip())},
-    ]
+def reply_start(style: str = "list") -> str:
+    """The text that starts the generator's reply when it is pre-filled ("1. " or "New problem: ")."""
+    return sections(load_template(STYLES[style]))["start"] + " "
+
+
+def _example_reply(style: str) -> str:
+    if style == "list":
+        return EXAMPLE_BLOCK.split("\n", 1)[1]  # "1. ...\n2. ..."
+    return reply_start(style) + EXAMPLE_TEXTS[1]
+
+
+def generate_messages(question: str, k: int, *, style: str = "list", example: str = "system") -> list[dict[str, str]]:
+    """Chat messages asking the generator for `k` new problems similar to `question` ("list"), or for one
+    ("single"; the stage samples the reply `k` times), with the worked example placed per `example`."""
+    parts = sections(load_template(STYLES[style]))
+    rule = {"system": " and do not copy the example below", "chat": " or the earlier example", "none": ""}[example]
+    system = fill(parts["system"], k=k, example_rule=rule)
+    if example == "system":
+        block = EXAMPLE_BLOCK if style == "list" else f"Problem: {EXAMPLE_TEXTS[0]}\n{_example_reply(style)}"
+        system += "\n\n" + fill(parts["system_example"], example=block)
+    messages = [{"role": "system", "content": system}]
+    if example == "chat":
+        messages += [{"role": "user", "content": fill(parts["user"], k=2, question=EXAMPLE_TEXTS[0])},
+                     {"role": "assistant", "content": _example_reply(style)}]
+    return [*messages, {"role": "user", "content": fill(parts["user"], k=k, question=question.strip())}]
 
 
 # An item starts with a number ("1.", "1)", "(1)", "1:"), a labelled number ("Problem 1:", "**Question 1:**",

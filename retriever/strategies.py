@@ -1,4 +1,4 @@
-"""Built-in demonstration-selection strategies: zero-shot, random, long, knn, mmr.
+"""Built-in demonstration-selection strategies: zero-shot, random, long, knn, knn-gated, mmr.
 
 All return, per query, pool row indices with the most relevant first. Vectors are unit-norm, so the
 inner product is the cosine similarity. Ties are broken by pool order, so results are deterministic.
@@ -22,7 +22,7 @@ from retriever.registry import (
 )
 
 __all__ = ["Pool", "PoolItem", "Strategy", "available", "get_strategy", "register", "reasoning_steps", "count_steps",
-           "ZeroShot", "RandomDemos", "LongDemos", "KNN", "MMR"]
+           "ZeroShot", "RandomDemos", "LongDemos", "KNN", "KNNGated", "MMR"]
 
 # A sentence ends at . ! or ? followed by whitespace or the end (so "3.5" is not a sentence end).
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
@@ -117,6 +117,33 @@ class KNN(Strategy):
             rows = candidate_rows(pool, allowed, i)
             out.append(_top_by_score(rows, v[rows] @ q[i], k))
         return out
+
+
+@register("knn-gated")
+class KNNGated(Strategy):
+    """kNN demos only where the pool is close to the query; no demos (the zero-shot prompt) elsewhere.
+
+    The label-free signal is similarity: a query keeps its `k` nearest demos when all of them have cosine
+    >= `min_similarity` to it, and gets none otherwise. The idea: a demo of a different kind of problem can
+    mislead a small solver more than no demo at all. The study report shows how often each branch fired and
+    the accuracy on each (`n_demos` 0 vs > 0).
+
+    Args:
+        min_similarity: cosine every demo must reach (config `retrieve.gate_similarity`).
+    """
+
+    def __init__(self, min_similarity: float = 0.7) -> None:
+        if not -1.0 <= float(min_similarity) <= 1.0:
+            raise ValueError(f"knn-gated min_similarity must be in [-1, 1], got {min_similarity}")
+        self.min_similarity = float(min_similarity)
+
+    def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
+        rows = KNN().select(query_vectors, pool, k, allowed=allowed, seed=seed)
+        if not any(rows):
+            return rows
+        q, v = _need_vectors(pool, query_vectors, self.name)
+        return [picked if picked and float((v[picked] @ q[i]).min()) >= self.min_similarity else []
+                for i, picked in enumerate(rows)]
 
 
 @register("mmr")

@@ -1,7 +1,10 @@
 """Stage *generate*: `k` new questions similar to each test question, from the generator model.
 
 One record per test problem (its questions travel together, so a resumed run never holds half a list):
-``{"problem_id", "generator", "raw", "questions": [{"gen_id", "question"}], "dropped"}``.
+``{"problem_id", "generator", "raw": [reply, ...], "questions": [{"gen_id", "question"}], "dropped",
+"n_prompt_tokens", "n_tokens", "finish_reasons"}``. Style "list" asks once for `k` numbered problems (one reply);
+style "single" asks for one problem and samples the reply `k` times (`k` replies, one prompt). With
+`prefill`, each reply starts with the template's ``[start]`` text ("1. " / "New problem: "), stored in `raw`.
 The test question is only ever shown to the generator; near-copies of it (and of the template's own
 example) are dropped so the pool never holds the test question itself.
 """
@@ -9,28 +12,34 @@ example) are dropped so the pool never holds the test question itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from eval.benchmarks import Problem
 from pipeline.llm import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
 from pipeline.store import Record, StageDir
-from prompts.generate import EXAMPLE_TEXTS, filter_near_copies, generate_messages, parse_generated
+from prompts.generate import EXAMPLE_TEXTS, filter_near_copies, generate_messages, parse_generated, reply_start
 
 
 def run_generate(problems: Sequence[Problem], engine_fn: Callable[[], Engine], stage: StageDir, *, k: int,
-                 sampling: Sampling, near_copy_threshold: float, model_name: str) -> list[Record]:
+                 sampling: Sampling, near_copy_threshold: float, model_name: str, style: str = "list",
+                 example: str = "system", prefill: bool = False) -> list[Record]:
     """Generate questions for every problem not done yet; returns all records in problem order."""
     store = stage.store("generated.jsonl", key=lambda r: r["problem_id"])
     done = store.done()
     todo = [p for p in problems if p.id not in done]
+    start = reply_start(style) if prefill else ""
+    if style == "single":
+        sampling = replace(sampling, n=k)
     if todo:
         engine = engine_fn()
-        requests = [Request(engine.apply_chat_template(generate_messages(p.question, k)),
+        requests = [Request(engine.apply_chat_template(generate_messages(p.question, k, style=style,
+                                                                         example=example)) + start,
                             seed=request_seed(sampling.seed, "generate", p.id)) for p in todo]
         for i, result in engine.generate(requests, sampling):
             problem = todo[i]
-            raw = result.completions[0].text
-            parsed = parse_generated(raw, k)
+            raw = [start + c.text for c in result.completions]
+            parsed = [q for text in raw for q in parse_generated(text, k if style == "list" else 1)]
             kept = filter_near_copies(parsed, [problem.question, *EXAMPLE_TEXTS], threshold=near_copy_threshold)
             store.append([{
                 "problem_id": problem.id,
@@ -38,8 +47,9 @@ def run_generate(problems: Sequence[Problem], engine_fn: Callable[[], Engine], s
                 "raw": raw,
                 "questions": [{"gen_id": f"{problem.id}/g{j}", "question": q} for j, q in enumerate(kept)],
                 "dropped": len(parsed) - len(kept),
-                "n_prompt_tokens": result.n_prompt_tokens, "n_tokens": result.completions[0].n_tokens,
-                "finish_reason": result.completions[0].finish_reason,
+                "n_prompt_tokens": result.n_prompt_tokens,
+                "n_tokens": sum(c.n_tokens for c in result.completions),
+                "finish_reasons": [c.finish_reason for c in result.completions],
             }])
     stage.mark_complete()
     by_id = {r["problem_id"]: r for r in store.records()}

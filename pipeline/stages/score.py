@@ -57,4 +57,16 @@ def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, 
             "mean_completion_tokens": sum(r["n_completion_tokens"] for r in rows) / len(rows),
             "truncated": sum(r.get("truncated", 0.0) for r in rows) / len(rows),
         }
+        if name != "zero-shot" and any(r["n_demos"] == 0 for r in rows) and any(r["n_demos"] for r in rows):
+            summary[name]["branches"] = _branches(rows)
     return summary
+
+
+def _branches(rows: Sequence[Record]) -> dict[str, dict[str, float]]:
+    """A strategy that gave some questions no demos (knn-gated's fallback, an empty pool scope): the share of
+    questions and the accuracy with demos and without."""
+    out = {}
+    for branch, part in (("demos", [r for r in rows if r["n_demos"]]), ("none", [r for r in rows if not r["n_demos"]])):
+        out[branch] = {"n": len(part), "share": len(part) / len(rows),
+                       "accuracy": sum(r["correct"] for r in part) / len(part)}
+    return out

@@ -29,7 +29,8 @@ def count(text: str) -> int:
 def test_templates_are_package_data_with_sections() -> None:
     assert {"generate", "solve"} <= set(available_templates())
     assert load_template("solve") == load_template("solve.txt")
-    assert set(sections(load_template("generate"))) == {"system", "user", "example"}
+    assert set(sections(load_template("generate"))) == {"system", "system_example", "user", "start", "example"}
+    assert set(sections(load_template("generate-single"))) == {"system", "system_example", "user", "start"}
     with pytest.raises(FileNotFoundError, match="available"):
         load_template("nope")
 

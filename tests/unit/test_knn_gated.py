@@ -1,0 +1,56 @@
+"""knn-gated: kNN demos where every one is similar enough to the query, none (the zero-shot prompt) elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval.report import markdown_report
+from pipeline.stages.score import summarize
+from retriever.strategies import get_strategy
+from tests.helpers.fake_engine import FakeFactory
+from tests.unit.test_pipeline_fake import make_cfg, read, run, stage_file
+from tests.unit.test_retriever import make_pool, unit
+
+
+def test_the_gate_keeps_knn_demos_only_when_all_k_pass_the_similarity() -> None:
+    pool = make_pool([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.8, 0.6], [0, 0, 1]])
+    queries = unit([[1, 0.05, 0], [0, 1, 0.1], [0.5, 0.5, 0.5]])
+    knn = get_strategy("knn").select(queries, pool, 2)
+    sims = [float((pool.vectors[rows] @ queries[i]).min()) for i, rows in enumerate(knn)]
+    gate = (sorted(sims)[0] + sorted(sims)[1]) / 2  # between the lowest and the middle query
+    gated = get_strategy("knn-gated", min_similarity=gate).select(queries, pool, 2)
+    assert gated == [rows if s >= gate else [] for rows, s in zip(knn, sims, strict=True)]
+    assert sum(bool(g) for g in gated) == 2
+    assert get_strategy("knn-gated", min_similarity=-1).select(queries, pool, 2) == knn
+    assert get_strategy("knn-gated", min_similarity=1).select(queries, pool, 2) == [[], [], []]
+    assert get_strategy("knn-gated").select(queries, make_pool(np.zeros((0, 3))), 2) == [[], [], []]
+    with pytest.raises(ValueError, match="min_similarity"):
+        get_strategy("knn-gated", min_similarity=2)
+
+
+def test_summary_and_report_show_each_branch_with_its_accuracy() -> None:
+    rows = [{"strategy": "knn-gated", "correct": c, "any_correct": c, "answer": "1", "n_demos": d,
+             "n_prompt_tokens": 10, "n_completion_tokens": 5} for c, d in
+            [(True, 2), (True, 2), (False, 2), (False, 0), (True, 0)]]
+    rows += [{**r, "strategy": "knn", "n_demos": 2} for r in rows]
+    summary = summarize(rows, ["knn-gated", "knn"])
+    b = summary["knn-gated"]["branches"]
+    assert b["demos"] == {"n": 3, "share": 0.6, "accuracy": pytest.approx(2 / 3)}
+    assert b["none"] == {"n": 2, "share": 0.4, "accuracy": 0.5}
+    assert "branches" not in summary["knn"]  # one branch only
+    text = markdown_report({"benchmark": "gsm8k", "generator": "g", "pool_solver": "p", "solver": "s",
+                            "n_problems": 5, "strategies": summary})
+    assert "| knn-gated | 0.60 (n=3) | 0.667 | 0.40 (n=2) | 0.500 |" in text
+
+
+@pytest.mark.parametrize(("gate", "same_as"), [(-1, "knn"), (1, "zero-shot")])
+def test_gate_extremes_give_knn_or_zero_shot_prompts_in_a_run(tmp_path: Path, gate: float, same_as: str) -> None:
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, knn-gated]", f"retrieve.gate_similarity={gate}"),
+        FakeFactory())
+    preds = read(stage_file(tmp_path, "solve", "predictions.jsonl"))
+    prompts = {s: sorted((p["problem_id"], p["prompt"]) for p in preds if p["strategy"] == s)
+               for s in ("zero-shot", "knn", "knn-gated")}
+    assert prompts["knn-gated"] == prompts[same_as] and prompts["knn"] != prompts["zero-shot"]
