@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eval.claims import SELECTOR_AXES
 from eval.study_report import display_model
 
 
@@ -36,7 +37,24 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
             p_boot, p_mc, wl = f"{vs['bootstrap_p']:.2f}", f"{vs['mcnemar_p']:.2f}", f"{vs['wins']}/{vs['losses']}"
         rows.append([*_cell_label(c), str(c["n"]), _pct(c["accuracy"]), f"[{_pct(c['ci_low'])}, {_pct(c['ci_high'])}]",
                      diff, p_boot, p_mc, wl, f"{c['answered']:.2f}", f"{c['mean_demos']:.1f}",
-                     f"{c['prompt_tokens']:.0f}", f"{c['output_tokens']:.0f}", f"{c['tokens_per_question']:.0f}"])
+                     f"{c['prompt_tokens']:.0f}", f"{c['output_tokens']:.0f}", f"{c['tokens_per_question']:.0f}",
+                     "?" if c.get("total_tokens") is None else f"{c['total_tokens']:.0f}",
+                     f"{c.get('truncated', 0.0):.2f}"])
+    return rows
+
+
+def _selector(sel: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={display_model(sel[k]) if k in ('generator', 'solver') else sel[k]}"
+                     for k in SELECTOR_AXES if k in sel)
+
+
+def _claim_rows(claims: list[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for c in claims:
+        d = c["comparison"]
+        diff = "-" if d is None else f"{_signed(d['diff'])} [{_signed(d['low'])}, {_signed(d['high'])}]"
+        rows.append([c["claim"], f"{_selector(c['a'])} vs {_selector(c['b'])}", "-" if d is None else str(d["n"]),
+                     diff, "-" if d is None else f"{d['wins']}/{d['losses']}", f"**{c['verdict']}**"])
     return rows
 
 
@@ -63,8 +81,15 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   f"- solver: {s['solver_n']} sample(s) at temperature {s['solver_temperature']}, at most "
                   f"{s['solver_max_tokens']} output tokens, prompt budget {s['prompt_budget'] or 'context'} "
                   "tokens", ""]
+    if summary.get("claims"):
+        lines += ["## Claims", ""] + _table(["claim", "comparison (a vs b)", "n", "Δ accuracy a − b [95% CI]",
+                                             "wins/losses", "verdict"], _claim_rows(summary["claims"])) + [
+            "", "- Paired over the problems both cells answered (bootstrap, 2000 resamples, seed 0). *holds*: the "
+            "interval is above 0; *refuted*: it is at or below 0 (a gain is ruled out at 95%); *inconclusive*: it "
+            "spans 0; *pending*: a cell has no results yet.", ""]
     head = ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "95% CI", "Δ vs zero-shot [95% CI]",
-            "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question"]
+            "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question",
+            "total tok", "cut"]
     lines += ["## Accuracy per cell", ""] + _table(head, _accuracy_rows(cells)) + [
         "",
         "- *95% CI*: bootstrap interval of the accuracy over problems (BCa, 2000 resamples, seed 0).",
@@ -73,9 +98,10 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         "McNemar test; *wins/losses* count problems only this cell / only zero-shot got right.",
         "- A `-` axis does not change that strategy's predictions (e.g. zero-shot ignores the generator), so "
         "the cell is shared by every value of it.",
-        "- *tok/question*: the solver's prompt plus output tokens per test question (the pool's cost is in the "
-        "pool table). Auto-CoT also needs the zero-shot pass once; self-ICL and the retrieval strategies "
-        "need the generated pool.", ""]
+        "- *tok/question*: the solver's prompt plus output tokens per test question; *total tok* adds, for the "
+        "strategies that use the generated pool, the pool's generation and sampling tokens per test question "
+        "(? for pools made before token counts were recorded). Auto-CoT also needs the zero-shot pass once.",
+        "- *cut*: share of answers stopped by `solver.max_tokens` (a cut answer usually has no final answer).", ""]
     sampled = [c for c in cells if c["samples"]]
     lines += ["## Samples: maj@n and pass@k", ""]
     if sampled:

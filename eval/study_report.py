@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from eval.claims import evaluate_claims
 from eval.metrics import accuracy_ci, mcnemar, paired_bootstrap, pass_at_k
 
 AXES = ("generator", "solver", "k", "scope")
@@ -36,6 +37,7 @@ class CellData:
     k: int | None
     scope: str | None
     rows: list[dict[str, Any]]
+    total_tokens: float | None = None  # per question, the pool's generation and sampling included (run summary)
 
 
 def display_model(model: str | None) -> str:
@@ -55,6 +57,13 @@ def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
     return [r for r in _read_jsonl(path) if r["strategy"] == strategy] if path.exists() else []
 
 
+def _total_tokens(run_dir: Path, strategy: str) -> float | None:
+    path = run_dir / "summary.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text()).get("strategies", {}).get(strategy, {}).get("total_tokens")
+
+
 def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
     """Cells, the results directory of each run, and whether `root` is a study."""
     study_file = root / "study.json"
@@ -62,13 +71,14 @@ def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
         study = json.loads(study_file.read_text())
         run_dirs = {r["name"]: root / "runs" / r["name"] for r in study["runs"]}
         cells = [CellData(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
-                          _rows(run_dirs[c["run"]], c["strategy"])) for c in study["cells"]]
+                          _rows(run_dirs[c["run"]], c["strategy"]), _total_tokens(run_dirs[c["run"]], c["strategy"]))
+                 for c in study["cells"]]
         done = {name: d for name, d in run_dirs.items() if (d / "summary.json").exists()}
         return [c for c in cells if c.rows], done, True
     cfg = yaml.safe_load((root / "config.yaml").read_text())
     strategies = cfg["retrieve"]["strategies"]
     cells = [CellData("run", s, cfg["solver"]["model"], cfg["generator"]["model"], cfg["retrieve"]["k"],
-                      cfg["retrieve"]["scope"], _rows(root, s)) for s in strategies]
+                      cfg["retrieve"]["scope"], _rows(root, s), _total_tokens(root, s)) for s in strategies]
     return [c for c in cells if c.rows], {"run": root}, False
 
 
@@ -101,6 +111,7 @@ def cell_metrics(cell: CellData) -> dict[str, Any]:
         "answered": sum(r["answer"] is not None for r in rows) / n,
         "mean_demos": sum(r["n_demos"] for r in rows) / n,
         "prompt_tokens": prompt, "output_tokens": output, "tokens_per_question": prompt + output,
+        "total_tokens": cell.total_tokens, "truncated": sum(r.get("truncated", 0.0) for r in rows) / n,
         "samples": sample_metrics(rows),
     }
 
@@ -178,8 +189,10 @@ def build_summary(root: Path) -> dict[str, Any]:
             pools.setdefault(pool["index"], pool)
     first = json.loads((next(iter(run_dirs.values())) / "summary.json").read_text()) if run_dirs else {}
     config = yaml.safe_load((next(iter(run_dirs.values())) / "config.yaml").read_text()) if run_dirs else {}
-    planned = len(json.loads((root / "study.json").read_text())["cells"]) if is_study else len(cells)
-    return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"),
+    study = json.loads((root / "study.json").read_text()) if is_study else {}
+    planned = len(study["cells"]) if is_study else len(cells)
+    claims = evaluate_claims(study.get("claims", []), cells, compare, display_model)
+    return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"), "claims": claims,
             "pending_cells": planned - len(cells),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
             "pools": [pools[k] for k in sorted(pools)]}
@@ -199,7 +212,8 @@ def _settings(cfg: dict[str, Any]) -> dict[str, Any]:
 
 CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "n", "accuracy", "ci_low", "ci_high",
               "diff_vs_zero_shot", "diff_low", "diff_high", "bootstrap_p", "mcnemar_p", "wins", "losses",
-              "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "samples",
+              "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "total_tokens",
+              "truncated", "samples",
               "maj_at_n", "pass_at_1", "pass_at_n"]
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.baselines import strategy_axes
 from pipeline.config import RunConfig, build_config
@@ -49,14 +49,34 @@ class GridConfig(BaseModel):
     scope: list[Literal["own", "global"]] | None = Field(None, min_length=1)
 
 
+class ClaimConfig(BaseModel):
+    """A claim the study answers: cell `a` beats cell `b` (selectors by axis, see `eval.claims`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    claim: str
+    a: dict[str, str | int]
+    b: dict[str, str | int]
+
+    @field_validator("a", "b")
+    @classmethod
+    def _axes(cls, selector: dict[str, str | int]) -> dict[str, str | int]:
+        from eval.claims import SELECTOR_AXES
+
+        if not selector or set(selector) - set(SELECTOR_AXES):
+            raise ValueError(f"a cell selector needs axes among {', '.join(SELECTOR_AXES)}; got {sorted(selector)}")
+        return selector
+
+
 class StudyConfig(BaseModel):
-    """A whole study: where it lives, the base run config and the grid."""
+    """A whole study: where it lives, the base run config, the grid and the claims its report answers."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     study_dir: Path = Path("runs/study")
     base: dict[str, Any] = Field(default_factory=dict)
     grid: GridConfig = GridConfig()
+    claims: list[ClaimConfig] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -203,7 +223,8 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
     study_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(study_dir / "study.json", {
         "base": cfg.base, "grid": cfg.grid.model_dump(),
-        "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells]})
+        "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells],
+        "claims": [c.model_dump() for c in cfg.claims]})
     base_engine = build_config(cfg.base).engine
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s

@@ -134,3 +134,45 @@ def test_report_command_on_a_single_run_dir(tmp_path: Path) -> None:
     report = first["report.md"].decode()
     assert "maj@n" in report and "pass@n" in report  # three samples per question
     assert runner.invoke(app, ["report", str(tmp_path / "nothing")]).exit_code != 0
+
+
+def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path) -> None:
+    import json
+
+    from eval.claims import verdict
+    from eval.study_report import write_report
+
+    claims = [{"claim": "1. similar demos beat random", "a": {"strategy": "knn", "k": 2},
+               "b": {"strategy": "random", "k": 2}},
+              {"claim": "SC question", "a": {"strategy": "knn", "k": 1, "generator": "gen-a"},
+               "b": {"strategy": "self-consistency"}}]  # not in the grid: pending
+    cfg = StudyConfig.model_validate({**study_cfg(tmp_path).model_dump(mode="json"), "claims": claims})
+    run_study(cfg, hooks(Factory()))
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    first, second = summary["claims"]
+    knn = next(c for c in summary["cells"] if c["strategy"] == "knn" and c["k"] == 2)
+    rnd = next(c for c in summary["cells"] if c["strategy"] == "random" and c["k"] == 2)
+    assert first["comparison"]["diff"] == pytest.approx(knn["accuracy"] - rnd["accuracy"])
+    assert first["verdict"] == verdict(first["comparison"]) != "pending"
+    assert second["comparison"] is None and second["verdict"] == "pending"
+    report = (tmp_path / "report.md").read_text()
+    assert "## Claims" in report and "| 1. similar demos beat random | strategy=knn, k=2 vs strategy=random, k=2 |" \
+        in report and "**pending**" in report
+    assert all(c["total_tokens"] is not None and c["total_tokens"] >= c["tokens_per_question"]
+               for c in summary["cells"])
+    assert "total tok" in report and "| cut |" in report
+    write_report(tmp_path)  # regenerated from the records: the same claims
+    assert json.loads((tmp_path / "summary.json").read_text())["claims"] == summary["claims"]
+
+
+def test_claim_selectors_are_checked(tmp_path: Path) -> None:
+    from eval.claims import find_cell
+
+    with pytest.raises(ValueError, match="axes among"):
+        StudyConfig.model_validate({"claims": [{"claim": "x", "a": {"strategi": "knn"}, "b": {"strategy": "r"}}]})
+    run_study(study_cfg(tmp_path), hooks(Factory()), report=False)
+    from eval.study_report import load_cells
+
+    cells, _, _ = load_cells(tmp_path)
+    with pytest.raises(ValueError, match="matches 2 cells"):
+        find_cell(cells, {"strategy": "knn"}, str)

@@ -1,0 +1,71 @@
+"""A study's claims: named paired comparisons between two cells, each with a verdict the numbers allow.
+
+A study config lists them (``claims:`` in the YAML); each compares cell `a` with cell `b`, both chosen by
+the axes that identify a cell (strategy, generator, solver, k, scope; a model by its alias or last path
+part). The verdict comes from the paired 95% bootstrap interval of accuracy(a) - accuracy(b):
+
+* **holds**: the whole interval is above 0 (a beats b);
+* **refuted**: the whole interval is at or below 0 (a gain of a over b is ruled out);
+* **inconclusive**: the interval contains 0 from both sides;
+* **pending**: a cell has no results yet.
+
+Example:
+    >>> verdict({"low": 0.01, "high": 0.09}), verdict({"low": -0.12, "high": -0.03}), verdict(None)
+    ('holds', 'refuted', 'pending')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+SELECTOR_AXES = ("strategy", "generator", "solver", "k", "scope")
+
+
+def verdict(diff: dict[str, float] | None) -> str:
+    """holds / refuted / inconclusive from a paired interval (None: pending)."""
+    if diff is None:
+        return "pending"
+    if diff["low"] > 0:
+        return "holds"
+    if diff["high"] <= 0:
+        return "refuted"
+    return "inconclusive"
+
+
+def _matches(cell: Any, selector: dict[str, Any], label: Callable[[Any], str]) -> bool:
+    for axis, want in selector.items():
+        got = getattr(cell, axis)
+        if axis in ("generator", "solver"):
+            if got is None or str(want) not in (str(got), label(got)):
+                return False
+        elif got != want:
+            return False
+    return True
+
+
+def find_cell(cells: Sequence[Any], selector: dict[str, Any], label: Callable[[Any], str]) -> Any | None:
+    """The one cell matching `selector` (None when no cell with results matches).
+
+    Raises:
+        ValueError: the selector names an unknown axis or matches several cells (say which axis to add).
+    """
+    unknown = set(selector) - set(SELECTOR_AXES)
+    if unknown:
+        raise ValueError(f"claim selector {selector}: unknown axis {sorted(unknown)}; allowed: {SELECTOR_AXES}")
+    found = [c for c in cells if _matches(c, selector, label)]
+    if len(found) > 1:
+        raise ValueError(f"claim selector {selector} matches {len(found)} cells; add an axis to pick one")
+    return found[0] if found else None
+
+
+def evaluate_claims(claims: Sequence[dict[str, Any]], cells: Sequence[Any], compare: Callable[[Any, Any], Any],
+                    label: Callable[[Any], str]) -> list[dict[str, Any]]:
+    """One row per claim: ``{claim, a, b, comparison (compare's result or None), verdict}``."""
+    rows = []
+    for claim in claims:
+        a, b = find_cell(cells, claim["a"], label), find_cell(cells, claim["b"], label)
+        diff = compare(a, b) if a is not None and b is not None else None
+        rows.append({"claim": claim["claim"], "a": claim["a"], "b": claim["b"], "comparison": diff,
+                     "verdict": verdict(diff)})
+    return rows
