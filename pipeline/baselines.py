@@ -11,6 +11,10 @@ self-consistent pool picked by `Strategy.select`; the runner builds them from ot
   (template ``analogical``); no pool.
 * ``self-consistency`` (Wang et al. 2023): the zero-shot prompt, ``retrieve.sc_samples`` samples at
   ``retrieve.sc_temperature``, majority vote with the checker's equivalence; the compute-matched baseline.
+* ``ensemble``: a majority vote over the answers of the strategies in ``retrieve.ensemble`` (by default
+  zero-shot, knn, mmr, random and long: one answer per prompt, each prompt with different demos), so the pool
+  serves answer selection as well as prompting; the runner solves the members and votes at scoring time.
+  Its tokens are the members' tokens added up (the pool counted once).
 * ``auto-cot`` (Zhang et al. 2023): k-means over the test questions' embeddings, one zero-shot chain per
   cluster (the solver's own zero-shot answer to a question near the centre, kept only if it passes simple
   heuristics), the same demos for every test question (a question never sees its own chain).
@@ -59,6 +63,7 @@ RECIPES: dict[str, RecipeSpec] = {
     "self-icl": RecipeSpec(needs_pool=True, axes=("generator", "solver", "k")),
     "analogical": RecipeSpec(needs_pool=False, axes=("solver", "k")),
     "auto-cot": RecipeSpec(needs_pool=False, axes=("solver", "k")),
+    "ensemble": RecipeSpec(needs_pool=True, axes=("generator", "solver", "k", "scope")),
 }
 #: Axes of an ordinary pool strategy (random, long, knn, mmr, udr, ...).
 POOL_AXES = ("generator", "solver", "k", "scope")

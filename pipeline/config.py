@@ -120,6 +120,9 @@ class RetrieveConfig(_Section):
         0.7, ge=-1, le=1, description="knn-gated: cosine every retrieved demo must reach, else no demos")
     sc_samples: int = Field(5, ge=2, le=64, description="self-consistency: samples per question (majority vote)")
     sc_temperature: float = Field(0.7, gt=0, description="self-consistency: sampling temperature")
+    ensemble: list[str] = Field(
+        default_factory=lambda: ["zero-shot", "knn", "mmr", "random", "long"], min_length=2,
+        description="ensemble: the strategies whose answers it votes over (first listed wins ties)")
 
 
 class SolverConfig(_Section):

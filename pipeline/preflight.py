@@ -80,6 +80,11 @@ def check_config(cfg: RunConfig, *, models: bool = True, embedder: bool = True) 
         embedder: also check the embedder name (off when the embedder is supplied).
     """
     check_strategies(cfg.retrieve.strategies)
+    if "ensemble" in cfg.retrieve.strategies:
+        check_strategies(cfg.retrieve.ensemble, "retrieve.ensemble")
+        if "ensemble" in cfg.retrieve.ensemble or "self-consistency" in cfg.retrieve.ensemble:
+            raise SaicotError("retrieve.ensemble: members vote with one answer each; ensemble and "
+                              "self-consistency cannot be members")
     check_benchmark(cfg.benchmark.name, cfg.benchmark.fields)
     if models:
         check_model(cfg.generator.model, "generator.model")

@@ -25,7 +25,7 @@ from pipeline.stages.index import PoolFilter, run_index
 from pipeline.stages.recipes import recipe_inputs, run_autocot, run_recipe
 from pipeline.stages.retrieve import run_retrieve, strategy_params
 from pipeline.stages.sample import run_sample
-from pipeline.stages.score import score_predictions, summarize
+from pipeline.stages.score import ensemble_scores, score_predictions, summarize
 from pipeline.stages.solve import run_solve
 from pipeline.store import JsonlStore, StageDir, write_json_atomic, write_text_atomic
 
@@ -227,10 +227,11 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
                                                    for s in r["samples"]) / max(n_samples, 1),
                           "tokens_per_problem": pool_tokens(generated, solutions, len(problems))}
 
-        console.print(f"[5/6] retrieve: {', '.join(cfg.retrieve.strategies)} (k={cfg.retrieve.k}, "
-                      f"scope={cfg.retrieve.scope})")
+        members = cfg.retrieve.ensemble if "ensemble" in cfg.retrieve.strategies else []
+        to_solve = list(dict.fromkeys(n for n in [*cfg.retrieve.strategies, *members] if n != "ensemble"))
+        console.print(f"[5/6] retrieve: {', '.join(to_solve)} (k={cfg.retrieve.k}, scope={cfg.retrieve.scope})")
         demos: dict[str, list[dict[str, Any]]] = {}
-        for name in cfg.retrieve.strategies:
+        for name in to_solve:
             if is_recipe(name):  # baselines; auto-cot needs the zero-shot answers, so it comes after solve
                 if name != "auto-cot":
                     sc = (cfg.retrieve.sc_samples, cfg.retrieve.sc_temperature)
@@ -266,7 +267,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
         def budget(engine: Engine) -> int:
             return sv.prompt_budget or (engine.max_model_len - sv.max_tokens)
 
-        autocot = "auto-cot" in cfg.retrieve.strategies
+        autocot = "auto-cot" in to_solve
         if autocot and "zero-shot" not in demos:  # Auto-CoT's chains are the solver's zero-shot answers
             demos["zero-shot"] = run_retrieve(
                 problems, None, None, StageDir(run_dir, "retrieve", {"load": load_stage.key, "strategy": "zero-shot"}),
@@ -293,10 +294,13 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             predictions += run_solve(problems, {"auto-cot": ac}, pool, lambda: engines.get(sv.model), solve_stage,
                                      sampling=solve_sampling, budget_fn=budget, model_name=solver_id,
                                      template=solve_tpl)
-        predictions = [p for p in predictions if p["strategy"] in cfg.retrieve.strategies]
+        predictions = [p for p in predictions if p["strategy"] in to_solve]
         loads = list(engines.loads)
 
     scores = score_predictions(problems, predictions, bench)
+    if members:
+        scores += ensemble_scores(scores, members)
+    scores = [s for s in scores if s["strategy"] in cfg.retrieve.strategies]
     score_path = out_dir / "scores.jsonl"
     score_path.unlink(missing_ok=True)
     JsonlStore(score_path, key=lambda r: (r["strategy"], r["problem_id"])).append(scores)

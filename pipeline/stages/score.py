@@ -40,6 +40,32 @@ def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record]
     return out
 
 
+def ensemble_scores(scores: Sequence[Record], members: Sequence[str], name: str = "ensemble") -> list[Record]:
+    """Per problem, a majority vote (checker equivalence, ties to the first member) over the members' answers.
+
+    Each member contributes its voted answer; tokens and demos are the members' sums, so the cost is what
+    answering with all of them cost.
+    """
+    by_key = {(s["strategy"], s["problem_id"]): s for s in scores}
+    ids = list(dict.fromkeys(s["problem_id"] for s in scores if s["strategy"] == members[0]))
+    out = []
+    for pid in ids:
+        rows = [by_key[(m, pid)] for m in members if (m, pid) in by_key]
+        answers = [r["answer"] for r in rows]
+        voted = majority_vote(answers, equiv=is_equiv)
+        gold = rows[0]["gold"]
+        out.append({
+            "problem_id": pid, "strategy": name, "gold": gold, "answers": answers, "answer": voted,
+            "correct": voted is not None and is_equiv(voted, gold), "any_correct": any(r["correct"] for r in rows),
+            "sample_correct": [r["correct"] for r in rows], "reason": "ensemble of " + ", ".join(members),
+            "n_demos": sum(r["n_demos"] for r in rows),
+            "n_prompt_tokens": sum(r["n_prompt_tokens"] for r in rows),
+            "n_completion_tokens": sum(r["n_completion_tokens"] for r in rows),
+            "truncated": sum(r["truncated"] for r in rows) / len(rows),
+        })
+    return out
+
+
 def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, Any]:
     """Accuracy with a 95% bootstrap interval, pass@n and cost per question, for each strategy."""
     summary: dict[str, Any] = {}
