@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -133,12 +134,15 @@ class StageDir:
         self.key = cache_key(inputs)
         self.path = Path(run_dir) / stage / self.key
         self._done_marker = self.path / "DONE"
+        self._started: float | None = None
 
     def store(self, filename: str, key: Callable[[Record], Any]) -> JsonlStore:
         """The JSONL store `filename` inside this stage directory (records its inputs on first use)."""
         if not (self.path / "inputs.json").exists():
             write_json_atomic(self.path / "inputs.json", {"stage": self.stage, "key": self.key,
                                                           "inputs": self.inputs})
+        if self._started is None and not self.complete:
+            self._started = time.monotonic()
         return JsonlStore(self.path / filename, key)
 
     @property
@@ -148,4 +152,20 @@ class StageDir:
 
     def mark_complete(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
+        if not self.complete:
+            self.add_wall_time()
         self._done_marker.write_text("")
+
+    def add_wall_time(self) -> None:
+        """Add the wall time since this stage's store was opened (or since the last call) to ``timing.json``.
+
+        Summed over the sessions that did work on the stage (a session killed before calling this loses its
+        share); the study docs report it per stage.
+        """
+        if self._started is None:
+            return
+        timing = self.path / "timing.json"
+        spent = json.loads(timing.read_text())["wall_s"] if timing.exists() else 0.0
+        now = time.monotonic()
+        write_json_atomic(timing, {"wall_s": round(spent + now - self._started, 1)})
+        self._started = now

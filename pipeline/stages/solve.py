@@ -74,6 +74,7 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
                 store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
                                "samples": [{"text": c.text, "n_tokens": c.n_tokens,
                                             "finish_reason": c.finish_reason} for c in result.completions]}])
+        stage.add_wall_time()  # the solve stage is never complete (a new strategy adds to it)
     wanted = {(rec["strategy_key"], p.id) for recs in demos_by_strategy.values()
               for p, rec in zip(problems, recs, strict=True)}
     return [r for r in store.records() if (r["strategy_key"], r["problem_id"]) in wanted]

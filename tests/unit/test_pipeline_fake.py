@@ -202,3 +202,16 @@ def test_solve_instruction_is_selectable_and_shared_by_pool_and_answers(tmp_path
             for d in ("q", "d")}
     assert keys["q"]["generate"] == keys["d"]["generate"]  # the generator's prompt is not the solver's
     assert keys["q"]["sample"] != keys["d"]["sample"] and keys["q"]["solve"] != keys["d"]["solve"]
+
+
+def test_stages_that_did_work_record_their_wall_time_and_cached_ones_do_not(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), Factory())
+    timings = {p.parent.parent.name: p for p in tmp_path.glob("*/*/timing.json")}
+    assert {"generate", "sample", "index", "solve"} <= set(timings)
+    before = {name: p.read_text() for name, p in timings.items()}
+    assert all(json.loads(t)["wall_s"] >= 0 for t in before.values())
+    run(make_cfg(tmp_path), Factory())  # all cached
+    assert {name: p.read_text() for name, p in timings.items()} == before
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, random, long]"), Factory())  # solve does work
+    assert {n: t for n, t in before.items() if n != "solve"} == {
+        n: timings[n].read_text() for n in before if n != "solve"}
