@@ -1,7 +1,7 @@
-"""The literature's baselines as named *recipes* in the strategy registry.
+"""Demo builders of the literature's baselines (the ``recipe`` rows of `pipeline.strategies.TABLE`).
 
 `retrieve.strategies` names them like any retrieval strategy, but their demos are not rows of the
-self-consistent pool picked by `Strategy.select`; the runner builds them from other records:
+self-consistent pool picked by `Strategy.select`; `pipeline.stages.recipes` builds them from other records:
 
 * ``manual-8shot``: the 8 standard GSM8K chain-of-thought exemplars (`prompts.fewshot_gsm8k`); no pool.
 * ``self-icl`` (Chen et al. 2023): pseudo-inputs generated from the test input itself, each answered
@@ -11,89 +11,20 @@ self-consistent pool picked by `Strategy.select`; the runner builds them from ot
   (template ``analogical``); no pool.
 * ``self-consistency`` (Wang et al. 2023): the zero-shot prompt, ``retrieve.sc_samples`` samples at
   ``retrieve.sc_temperature``, majority vote with the checker's equivalence; the compute-matched baseline.
-* ``ensemble``: a majority vote over the answers of the strategies in ``retrieve.ensemble`` (by default
-  zero-shot, knn, mmr, random and long: one answer per prompt, each prompt with different demos), so the pool
-  serves answer selection as well as prompting; the runner solves the members and votes at scoring time.
-  Its tokens are the members' tokens added up (the pool counted once).
 * ``auto-cot`` (Zhang et al. 2023): k-means over the test questions' embeddings, one zero-shot chain per
   cluster (the solver's own zero-shot answer to a question near the centre, kept only if it passes simple
   heuristics), the same demos for every test question (a question never sees its own chain).
 
-Example:
-    >>> is_recipe("auto-cot"), needs_pool("auto-cot"), needs_pool("self-icl"), needs_pool("knn")
-    (True, False, True, True)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from retriever.registry import Strategy, register
 from retriever.strategies import reasoning_steps
-
-
-class Recipe(Strategy):
-    """A baseline whose demos the runner builds (see module docstring); `select` is never used."""
-
-    def select(self, query_vectors, pool, k, *, allowed=None, seed=0):  # noqa: D102
-        raise NotImplementedError(f"{self.name!r} is a baseline recipe built by pipeline.baselines, "
-                                  "not a pool selection strategy")
-
-
-@dataclass(frozen=True)
-class RecipeSpec:
-    """What a recipe needs and which study axes change its demos.
-
-    Attributes:
-        needs_pool: it needs the generate and sample stages (so the question generator matters).
-        axes: grid axes its predictions depend on (besides the benchmark and seed).
-    """
-
-    needs_pool: bool
-    axes: tuple[str, ...]
-
-
-RECIPES: dict[str, RecipeSpec] = {
-    "manual-8shot": RecipeSpec(needs_pool=False, axes=("solver",)),
-    "self-consistency": RecipeSpec(needs_pool=False, axes=("solver",)),
-    "self-icl": RecipeSpec(needs_pool=True, axes=("generator", "solver", "k")),
-    "analogical": RecipeSpec(needs_pool=False, axes=("solver", "k")),
-    "auto-cot": RecipeSpec(needs_pool=False, axes=("solver", "k")),
-    "ensemble": RecipeSpec(needs_pool=True, axes=("generator", "solver", "k", "scope")),
-}
-#: Axes of an ordinary pool strategy (random, long, knn, mmr, udr, ...).
-POOL_AXES = ("generator", "solver", "k", "scope")
-#: Strategies that use no demos at all.
-DEMO_FREE = {"zero-shot", "self-consistency"}
-
-for _name in RECIPES:
-    register(_name)(type(f"Recipe_{_name.replace('-', '_')}", (Recipe,), {"__doc__": f"Baseline {_name}."}))
-
-
-def is_recipe(name: str) -> bool:
-    """True for the baselines built here (not by a pool selection strategy)."""
-    return name in RECIPES
-
-
-def needs_pool(name: str) -> bool:
-    """Whether strategy `name` needs the generated pool (generate + sample stages)."""
-    if name in DEMO_FREE:
-        return False
-    spec = RECIPES.get(name)
-    return True if spec is None else spec.needs_pool
-
-
-def strategy_axes(name: str) -> tuple[str, ...]:
-    """The study axes (generator, solver, k, scope) that change strategy `name`'s predictions."""
-    if name in DEMO_FREE:
-        return ("solver",)
-    spec = RECIPES.get(name)
-    return POOL_AXES if spec is None else spec.axes
-
 
 # -- demo builders (pure: records in, inline demos out) -------------------------------------------------
 

@@ -21,11 +21,10 @@ def _did_you_mean(value: str, allowed: list[str]) -> str:
 
 
 def known_strategies() -> list[str]:
-    """Every strategy name a run accepts: the registry's (pool strategies and baselines) plus ``udr``."""
-    import pipeline.baselines  # noqa: F401  (registers the baseline recipes)
-    from retriever.registry import available
+    """Every strategy name a run accepts (`pipeline.strategies`: the table and the registry)."""
+    from pipeline.strategies import known
 
-    return sorted({*available(), "udr"})
+    return known()
 
 
 def check_strategies(names: list[str], field: str = "retrieve.strategies") -> None:

@@ -15,22 +15,19 @@ from typing import Any
 
 from rich.console import Console
 
-from pipeline.baselines import is_recipe
-from pipeline.baselines import needs_pool as strategy_needs_pool
 from pipeline.config import RunConfig
 from pipeline.engines import EngineFactory, EngineManager
 from pipeline.llm import Engine, Sampling, truncated
 from pipeline.stages.generate import run_generate
 from pipeline.stages.index import PoolFilter, run_index
 from pipeline.stages.recipes import recipe_inputs, run_autocot, run_recipe
-from pipeline.stages.retrieve import run_retrieve, strategy_params
+from pipeline.stages.retrieve import run_retrieve
 from pipeline.stages.sample import run_sample
 from pipeline.stages.score import ensemble_scores, score_predictions, summarize
 from pipeline.stages.solve import run_solve
 from pipeline.store import JsonlStore, StageDir, write_json_atomic, write_text_atomic
-
-#: Strategies that need no generated pool (see `pipeline.baselines.needs_pool`).
-POOL_FREE = {"zero-shot", "manual-8shot", "analogical", "auto-cot"}
+from pipeline.strategies import is_recipe, spec, strategy_params
+from pipeline.strategies import needs_pool as strategy_needs_pool
 
 console = Console(stderr=True, soft_wrap=True)  # logs and pipes: a stage line is never cut mid-name
 
@@ -94,12 +91,10 @@ def pool_tokens(generated: list[Any], solutions: list[Any], n_problems: int) -> 
 
 def add_total_tokens(summary: dict[str, Any]) -> None:
     """Per strategy: tokens spent per test question, the pool's share included for strategies that use it."""
-    from pipeline.baselines import needs_pool as uses_pool
-
     per_problem = (summary.get("pool") or {}).get("tokens_per_problem")
     for name, s in summary["strategies"].items():
         own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
-        if uses_pool(name):
+        if strategy_needs_pool(name):
             s["total_tokens"] = None if per_problem is None else own + per_problem
         else:
             s["total_tokens"] = own
@@ -111,15 +106,13 @@ def _cached(complete: bool) -> str:
 
 def degenerate_warnings(summary: dict[str, Any], k: int) -> list[str]:
     """Comparisons that say less than they seem: strategies short of ``k`` demos, a pool smaller than ``k``."""
-    from pipeline.baselines import DEMO_FREE
-
     out = []
     pool = summary.get("pool")
     if pool is not None and pool["pool_size"] < k:
         out.append(f"the pool holds {pool['pool_size']} demos, fewer than k={k}: pool strategies pick from the same "
                    "few demos and their results coincide")
     for name, s in summary["strategies"].items():
-        if name in DEMO_FREE or name == "analogical" or k == 0:
+        if not spec(name).demos or k == 0:
             continue
         if s["mean_demos"] < k:
             out.append(f"{name} used {s['mean_demos']:.1f} demos per question on average, fewer than k={k} "
@@ -240,7 +233,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
                     demos[name] = run_recipe(name, problems, stage, k=cfg.retrieve.k, solutions=solutions, sc=sc)
                 continue
             params = strategy_params(name, cfg.retrieve)
-            inputs = ({"strategy": name} if name in POOL_FREE else {
+            inputs = ({"strategy": name} if not strategy_needs_pool(name) else {
                 "strategy": name, "index": index_key, "k": cfg.retrieve.k, "scope": cfg.retrieve.scope,
                 "params": params, "seed": cfg.seed})
             udr = None

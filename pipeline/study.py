@@ -31,10 +31,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.baselines import strategy_axes
 from pipeline.config import RunConfig, build_config
 from pipeline.errors import SaicotError
 from pipeline.store import write_json_atomic
+from pipeline.strategies import strategy_axes
 
 
 class GridConfig(BaseModel):
@@ -145,7 +145,7 @@ def plan_study(cfg: StudyConfig) -> StudyPlan:
 
     Runs go generator by generator; within one, the solver equal to the generator comes first (its engine
     is already loaded) so a 2x2 model grid loads three engines, not eight. A cell belongs to the first run
-    that covers its relevant axes (`pipeline.baselines.strategy_axes`); later runs do not repeat it.
+    that covers its relevant axes (`pipeline.strategies.strategy_axes`); later runs do not repeat it.
     """
     base = build_config(cfg.base)
     g = cfg.grid

@@ -15,17 +15,6 @@ from eval.benchmarks import Problem
 from pipeline.store import Record, StageDir
 from retriever.strategies import Pool, get_strategy
 
-#: strategy -> {constructor parameter: `retrieve` config field}; the values are part of its cache key.
-CONFIG_PARAMS: dict[str, dict[str, str]] = {
-    "mmr": {"lambda_": "mmr_lambda"},
-    "knn-gated": {"min_similarity": "gate_similarity"},
-}
-
-
-def strategy_params(name: str, retrieve_cfg: Any) -> dict[str, Any]:
-    """The parameters strategy `name` takes from the `retrieve` config section (see `CONFIG_PARAMS`)."""
-    return {param: getattr(retrieve_cfg, field) for param, field in CONFIG_PARAMS.get(name, {}).items()}
-
 
 def allowed_rows(problems: Sequence[Problem], pool: Pool, scope: str) -> list[np.ndarray] | None:
     """Scope `own`: each test question may only use demos generated from itself."""

@@ -8,18 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.baselines import (
-    autocot_demos,
-    autocot_ok,
-    cluster_order,
-    is_recipe,
-    kmeans,
-    needs_pool,
-    self_icl_demos,
-    strategy_axes,
-)
+from pipeline.baselines import autocot_demos, autocot_ok, cluster_order, kmeans, self_icl_demos
 from pipeline.config import load_config
 from pipeline.runner import RunHooks, run_pipeline
+from pipeline.strategies import is_recipe, needs_pool, strategy_axes
 from prompts.analogical import analogical_messages
 from prompts.fewshot_gsm8k import MANUAL_GSM8K
 from retriever.registry import available, get_strategy
@@ -27,11 +19,17 @@ from tests.helpers.fake_embedder import HashEmbedder
 from tests.helpers.fake_engine import FakeEngine
 
 
-def test_recipes_are_named_in_the_strategy_registry_but_cannot_select() -> None:
-    names = set(available())
-    assert {"manual-8shot", "self-icl", "analogical", "auto-cot", "knn"} <= names
-    with pytest.raises(NotImplementedError, match="recipe"):
-        get_strategy("auto-cot").select(None, None, 2, allowed=[[]])
+def test_every_strategy_is_a_row_of_the_table_and_plugins_are_pool_selects() -> None:
+    from pipeline.strategies import TABLE, known, spec
+
+    assert {"manual-8shot", "self-icl", "analogical", "auto-cot", "knn", "udr", "ensemble"} <= set(known())
+    assert set(available()) <= set(known())  # every registered selection strategy runs
+    assert all(spec(n).how == "select" for n in available() if n in TABLE)
+    assert {n for n, s in TABLE.items() if s.how == "select"} - {"udr"} <= set(available())
+    with pytest.raises(ValueError, match="unknown retrieval strategy"):
+        get_strategy("auto-cot")  # recipes are not pool selections
+    with pytest.raises(KeyError):
+        spec("no-such-strategy")
     assert is_recipe("self-icl") and not is_recipe("knn")
     assert [needs_pool(s) for s in ("zero-shot", "manual-8shot", "analogical", "auto-cot", "self-icl", "mmr")] == [
         False, False, False, False, True, True]

@@ -215,3 +215,19 @@ def test_stages_that_did_work_record_their_wall_time_and_cached_ones_do_not(tmp_
     run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, random, long]"), Factory())  # solve does work
     assert {n: t for n, t in before.items() if n != "solve"} == {
         n: timings[n].read_text() for n in before if n != "solve"}
+
+
+def test_a_toy_strategy_runs_with_one_registration_and_no_runner_change(tmp_path: Path) -> None:
+    from retriever.registry import Strategy, register
+    from retriever.strategies import get_strategy
+
+    @register("test-last-rows")
+    class LastRows(Strategy):
+        def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
+            return [list(range(len(pool.items) - 1, len(pool.items) - 1 - k, -1)) for _ in range(len(query_vectors))]
+
+    result = run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, test-last-rows]"), Factory())
+    assert result.summary["strategies"]["test-last-rows"]["mean_demos"] == 2
+    demos = read(next(p for p in (tmp_path / "retrieve").glob("*/demos.jsonl")
+                      if read(p)[0]["strategy"] == "test-last-rows"))
+    assert all(len(d["pool_ids"]) == 2 for d in demos) and get_strategy("test-last-rows")
