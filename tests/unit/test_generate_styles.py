@@ -51,8 +51,8 @@ def test_single_style_samples_k_replies_from_one_prompt_per_problem(tmp_path: Pa
 
 def test_style_example_and_prefill_are_part_of_the_generate_key(tmp_path: Path) -> None:
     keys = set()
-    for i, extra in enumerate([[], ["generator.style=single"], ["generator.example=none"],
-                               ["generator.prefill=true"]]):
+    for i, extra in enumerate([[], ["generator.style=list"], ["generator.example=none"],
+                               ["generator.prefill=false"]]):
         run(make_cfg(tmp_path / str(i), *extra), FakeFactory())
         keys.add(stage_file(tmp_path / str(i), "generate", "generated.jsonl").parent.name)
     assert len(keys) == 4

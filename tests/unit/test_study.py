@@ -27,7 +27,7 @@ class Factory(FakeFactory):
 
     def calls(self, kind: str) -> int:
         """Prompts of one kind sent so far: 'generate' (generator prompts) or 'solve' (anything else)."""
-        gen = sum(1 for e in self.engines for p in e.prompts if "new problems" in p)
+        gen = sum(1 for e in self.engines for p in e.prompts if "new practice problems" in p)
         return gen if kind == "generate" else sum(len(e.prompts) for e in self.engines) - gen
 
 
