@@ -112,3 +112,9 @@ def is_recipe(name: str) -> bool:
 def strategy_params(name: str, retrieve_cfg: Any) -> dict[str, Any]:
     """A select strategy's constructor parameters, read from the ``retrieve`` config section."""
     return {param: getattr(retrieve_cfg, field) for param, field in spec(name).params}
+
+
+def solved(strategies: list[str], ensemble: list[str]) -> list[str]:
+    """The strategies whose prompts a run answers: the ``vote`` rows' members instead of the vote itself."""
+    members = ensemble if "ensemble" in strategies else []
+    return list(dict.fromkeys(n for n in [*strategies, *members] if spec(n).how != "vote"))

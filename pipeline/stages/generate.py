@@ -17,6 +17,7 @@ from dataclasses import replace
 from eval.benchmarks import Problem
 from pipeline.llm import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
+from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir
 from prompts.generate import EXAMPLE_TEXTS, filter_near_copies, generate_messages, parse_generated, reply_start
 
@@ -54,3 +55,24 @@ def run_generate(problems: Sequence[Problem], engine_fn: Callable[[], Engine], s
     stage.mark_complete()
     by_id = {r["problem_id"]: r for r in store.records()}
     return [by_id[p.id] for p in problems if p.id in by_id]
+
+
+def step(ctx: RunContext) -> None:
+    """Generate the pool's questions (only when a strategy of the run uses the pool)."""
+    if not ctx.needs_pool:
+        return
+    from prompts.generate import STYLES
+    from prompts.templates import template_hash
+
+    g = ctx.cfg.generator
+    sampling = Sampling(n=1, temperature=g.temperature, top_p=g.top_p, max_tokens=g.max_tokens, seed=ctx.cfg.seed)
+    model_id = ctx.identity(g.model)
+    stage = StageDir(ctx.run_dir, "generate", {
+        "load": ctx.keys["load"], "model": model_id, "template": template_hash(STYLES[g.style]), "k": g.k,
+        "style": g.style, "example": g.example, "prefill": g.prefill,
+        "dtype": ctx.dtype, "sampling": sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
+    ctx.say(2, f"generate: {g.k} questions per problem with {g.model}{cached(stage.complete)}")
+    ctx.generated = run_generate(ctx.problems, ctx.engine(g.model), stage, k=g.k, sampling=sampling,
+                                 near_copy_threshold=g.near_copy_threshold, model_name=model_id, style=g.style,
+                                 example=g.example, prefill=g.prefill)
+    ctx.keys["generate"] = stage.key

@@ -14,6 +14,7 @@ import numpy as np
 
 from eval.benchmarks import Problem
 from eval.grade import is_equiv
+from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir, write_json_atomic
 from retriever.strategies import Pool, PoolItem
 
@@ -81,3 +82,36 @@ def run_index(problems: Sequence[Problem], solutions: Sequence[Record], embedder
     })
     stage.mark_complete()
     return Pool(items=items, vectors=vectors, index=index), queries
+
+
+def pool_tokens(generated: Sequence[Record], solutions: Sequence[Record], n_problems: int) -> float | None:
+    """Prompt + generated tokens the pool cost (generate and sample stages) per test problem; None when records
+    written before token counts were kept are involved."""
+    if any("n_tokens" not in g for g in generated):
+        return None
+    total = sum(g["n_prompt_tokens"] + g["n_tokens"] for g in generated)
+    total += sum(r["n_prompt_tokens"] + sum(s["n_tokens"] for s in r["samples"]) for r in solutions)
+    return total / max(n_problems, 1)
+
+
+def step(ctx: RunContext) -> None:
+    """Filter, embed and index the pool (only with a pool); leaves the pool, query vectors and its statistics."""
+    if not ctx.needs_pool:
+        return
+    from pipeline.llm import truncated
+
+    s = ctx.cfg.sample
+    flt = PoolFilter(s.self_consistency, s.min_agreement)
+    stage = StageDir(ctx.run_dir, "index", {"sample": ctx.keys["sample"], "embedder": ctx.embedder.identity,
+                                            "text": ctx.cfg.index.text, "filter": asdict(flt)})
+    ctx.say(4, f"index: embedding the pool with {ctx.cfg.index.embedder}{cached(stage.complete)}")
+    ctx.pool, ctx.queries = run_index(ctx.problems, ctx.solutions, ctx.embedder, stage, flt=flt,
+                                      text_mode=ctx.cfg.index.text)
+    ctx.keys["index"] = stage.key
+    solutions, n_samples = ctx.solutions, sum(len(r["samples"]) for r in ctx.solutions)
+    ctx.pool_stats = {
+        "generated_questions": len(solutions), "pool_size": len(ctx.pool.items),
+        "kept_share": len(ctx.pool.items) / len(solutions) if solutions else 0.0,
+        "truncated_samples": sum(truncated(x.get("finish_reason")) for r in solutions
+                                 for x in r["samples"]) / max(n_samples, 1),
+        "tokens_per_problem": pool_tokens(ctx.generated, solutions, len(ctx.problems))}

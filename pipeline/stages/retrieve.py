@@ -12,7 +12,10 @@ from typing import Any
 import numpy as np
 
 from eval.benchmarks import Problem
+from pipeline.stages.context import RunContext
+from pipeline.stages.recipes import recipe_inputs, run_recipe
 from pipeline.store import Record, StageDir
+from pipeline.strategies import is_recipe, needs_pool, solved, strategy_params
 from retriever.strategies import Pool, get_strategy
 
 
@@ -42,3 +45,34 @@ def run_retrieve(problems: Sequence[Problem], pool: Pool | None, queries: np.nda
         stage.mark_complete()
     by_id = {r["problem_id"]: r for r in store.records()}
     return [by_id[p.id] for p in problems]
+
+
+def step(ctx: RunContext) -> None:
+    """Demos for every strategy the run answers (auto-cot's come after solve: they need zero-shot answers)."""
+    r = ctx.cfg.retrieve
+    names = solved(r.strategies, r.ensemble)
+    ctx.say(5, f"retrieve: {', '.join(names)} (k={r.k}, scope={r.scope})")
+    for name in names:
+        if is_recipe(name):
+            if name != "auto-cot":
+                sc = (r.sc_samples, r.sc_temperature)
+                stage = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], **recipe_inputs(
+                    name, k=r.k, seed=ctx.cfg.seed, sample_key=ctx.keys.get("sample"), sc=sc)})
+                ctx.demos[name] = run_recipe(name, ctx.problems, stage, k=r.k, solutions=ctx.solutions, sc=sc)
+            continue
+        params = strategy_params(name, r)
+        inputs = ({"strategy": name} if not needs_pool(name) else {
+            "strategy": name, "index": ctx.keys["index"], "k": r.k, "scope": r.scope, "params": params,
+            "seed": ctx.cfg.seed})
+        udr = None
+        if name == "udr":  # the encoder from `saicot udr train` re-embeds the pool and the questions
+            from pipeline.udr import udr_retrieval
+
+            udr = udr_retrieval(ctx.run_dir, ctx.keys["index"])
+            inputs["encoder"] = udr.identity
+        stage = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], **inputs})
+        pool, queries = ctx.pool, ctx.queries
+        if udr is not None and pool is not None and not stage.complete:
+            pool, queries = udr.embed(pool, [p.question for p in ctx.problems])
+        ctx.demos[name] = run_retrieve(ctx.problems, pool, queries, stage, strategy=name, k=r.k, scope=r.scope,
+                                       params=params, seed=ctx.cfg.seed)

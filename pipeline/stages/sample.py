@@ -15,6 +15,7 @@ from eval.grade import extract_answer, is_equiv
 from eval.metrics import majority_vote
 from pipeline.llm import Engine, Request, Sampling, truncated
 from pipeline.stages.common import request_seed
+from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir
 from prompts.solve import solve_messages
 
@@ -56,3 +57,23 @@ def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], sta
     stage.mark_complete()
     by_id = {r["gen_id"]: r for r in store.records()}
     return [by_id[q["gen_id"]] for q in questions if q["gen_id"] in by_id]
+
+
+def step(ctx: RunContext) -> None:
+    """Sample the pool solver's solutions for the generated questions (only with a pool)."""
+    if not ctx.needs_pool:
+        return
+    from prompts.templates import template_hash
+
+    s, template = ctx.cfg.sample, ctx.solve_template
+    sampling = Sampling(n=s.n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens, seed=ctx.cfg.seed)
+    model_id = ctx.identity(ctx.cfg.pool_model)
+    stage = StageDir(ctx.run_dir, "sample", {
+        "generate": ctx.keys["generate"], "model": model_id, "template": template_hash(template),
+        "dtype": ctx.dtype, "sampling": sampling.as_dict(), "benchmark": ctx.bench, "truncated": "no answer"})
+    n_questions = sum(len(r["questions"]) for r in ctx.generated)
+    ctx.say(3, f"sample: {s.n} solutions for each of {n_questions} generated questions "
+               f"with {ctx.cfg.pool_model}{cached(stage.complete)}")
+    ctx.solutions = run_sample(ctx.generated, ctx.engine(ctx.cfg.pool_model), stage, sampling=sampling,
+                               benchmark=ctx.bench, model_name=model_id, template=template)
+    ctx.keys["sample"] = stage.key

@@ -13,7 +13,9 @@ from eval.benchmarks import Problem
 from eval.grade import grade, is_equiv
 from eval.metrics import accuracy_ci, majority_vote
 from pipeline.llm import truncated
-from pipeline.store import Record
+from pipeline.stages.context import RunContext, console
+from pipeline.store import JsonlStore, Record, write_json_atomic
+from pipeline.strategies import needs_pool, spec
 
 
 def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record],
@@ -96,3 +98,55 @@ def _branches(rows: Sequence[Record]) -> dict[str, dict[str, float]]:
         out[branch] = {"n": len(part), "share": len(part) / len(rows),
                        "accuracy": sum(r["correct"] for r in part) / len(part)}
     return out
+
+
+def add_total_tokens(summary: dict[str, Any]) -> None:
+    """Per strategy: tokens spent per test question, the pool's share included for strategies that use it."""
+    per_problem = (summary.get("pool") or {}).get("tokens_per_problem")
+    for name, s in summary["strategies"].items():
+        own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
+        if needs_pool(name):
+            s["total_tokens"] = None if per_problem is None else own + per_problem
+        else:
+            s["total_tokens"] = own
+
+
+def degenerate_warnings(summary: dict[str, Any], k: int) -> list[str]:
+    """Comparisons that say less than they seem: strategies short of ``k`` demos, a pool smaller than ``k``."""
+    out = []
+    pool = summary.get("pool")
+    if pool is not None and pool["pool_size"] < k:
+        out.append(f"the pool holds {pool['pool_size']} demos, fewer than k={k}: pool strategies pick from the same "
+                   "few demos and their results coincide")
+    for name, s in summary["strategies"].items():
+        if not spec(name).demos or k == 0:
+            continue
+        if s["mean_demos"] < k:
+            out.append(f"{name} used {s['mean_demos']:.1f} demos per question on average, fewer than k={k} "
+                       "(small pool, own-scope filtering or the prompt budget)")
+    return out
+
+
+def step(ctx: RunContext) -> None:
+    """Grade, vote the ensemble, and write scores.jsonl and summary.json (recomputed on every run)."""
+    cfg = ctx.cfg
+    scores = score_predictions(ctx.problems, ctx.predictions, ctx.bench)
+    if "ensemble" in cfg.retrieve.strategies:
+        scores += ensemble_scores(scores, cfg.retrieve.ensemble)
+    scores = [s for s in scores if s["strategy"] in cfg.retrieve.strategies]
+    path = ctx.out_dir / "scores.jsonl"
+    path.unlink(missing_ok=True)
+    JsonlStore(path, key=lambda r: (r["strategy"], r["problem_id"])).append(scores)
+    summary = {
+        "benchmark": cfg.benchmark.name, "n_problems": len(ctx.problems),
+        "generator": ctx.identity(cfg.generator.model), "pool_solver": ctx.identity(cfg.pool_model),
+        "solver": ctx.identity(cfg.solver.model), "pool": ctx.pool_stats,
+        "strategies": summarize(scores, cfg.retrieve.strategies),
+        "stages": {"load": ctx.keys["load"], "solve": ctx.keys["solve"], "index": ctx.keys["index"]},
+    }
+    add_total_tokens(summary)
+    summary["warnings"] = degenerate_warnings(summary, cfg.retrieve.k)
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning: {warning}[/yellow]")
+    write_json_atomic(ctx.out_dir / "summary.json", summary)
+    ctx.summary = summary

@@ -16,7 +16,9 @@ from typing import Any
 from eval.benchmarks import Problem
 from pipeline.llm import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
+from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir
+from pipeline.strategies import solved
 from prompts.analogical import analogical_messages
 from prompts.solve import Demo, pack_demos
 from retriever.strategies import Pool, PoolItem
@@ -78,3 +80,47 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
     wanted = {(rec["strategy_key"], p.id) for recs in demos_by_strategy.values()
               for p, rec in zip(problems, recs, strict=True)}
     return [r for r in store.records() if (r["strategy_key"], r["problem_id"]) in wanted]
+
+
+def step(ctx: RunContext) -> None:
+    """Answer every strategy's prompts; auto-cot's demos are built here from the zero-shot answers."""
+    from pipeline.stages.recipes import recipe_inputs, run_autocot
+    from pipeline.stages.retrieve import run_retrieve
+    from prompts.templates import template_hash
+
+    cfg, sv, problems = ctx.cfg, ctx.cfg.solver, ctx.problems
+    sampling = Sampling(n=sv.n, temperature=sv.temperature, top_p=sv.top_p, max_tokens=sv.max_tokens, seed=cfg.seed)
+    model_id, template = ctx.identity(sv.model), ctx.solve_template
+    stage = StageDir(ctx.run_dir, "solve", {
+        "model": model_id, "template": template_hash(template), "dtype": ctx.dtype, "sampling": sampling.as_dict(),
+        "prompt_budget": sv.prompt_budget, "max_model_len": cfg.engine.max_model_len})
+    ctx.keys["solve"] = stage.key
+
+    def solve(demos: dict[str, list[Record]]) -> list[Record]:
+        return run_solve(problems, demos, ctx.pool, ctx.engine(sv.model), stage, sampling=sampling,
+                         budget_fn=lambda e: sv.prompt_budget or (e.max_model_len - sv.max_tokens),
+                         model_name=model_id, template=template)
+
+    names = solved(cfg.retrieve.strategies, cfg.retrieve.ensemble)
+    autocot = "auto-cot" in names
+    if autocot and "zero-shot" not in ctx.demos:  # Auto-CoT's chains are the solver's zero-shot answers
+        zero = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], "strategy": "zero-shot"})
+        ctx.demos["zero-shot"] = run_retrieve(
+            problems, None, None, zero, strategy="zero-shot", k=0, scope=cfg.retrieve.scope, params={}, seed=cfg.seed)
+    done = stage.store("predictions.jsonl", key=lambda r: (r["strategy_key"], r["problem_id"])).done()
+    complete = all((rec["strategy_key"], p.id) in done for recs in ctx.demos.values()
+                   for p, rec in zip(problems, recs, strict=True))
+    ctx.say(6, f"solve: {len(problems)} problems x {len(ctx.demos) + autocot} strategies with {sv.model}"
+               f"{cached(complete and not autocot)}")
+    predictions = solve(ctx.demos)
+    if autocot:
+        autocot_stage = StageDir(ctx.run_dir, "retrieve", {
+            "load": ctx.keys["load"], "solve": stage.key, "embedder": ctx.embedder.identity,
+            **recipe_inputs("auto-cot", k=cfg.retrieve.k, seed=cfg.seed)})
+        zero_key = ctx.demos["zero-shot"][0]["strategy_key"] if problems else ""
+        demos = run_autocot(problems, autocot_stage, k=cfg.retrieve.k, seed=cfg.seed, benchmark=ctx.bench,
+                            zero_shot=[p for p in predictions if p["strategy_key"] == zero_key],
+                            vectors_fn=lambda: ctx.queries if ctx.queries is not None else ctx.embedder.encode(
+                                [p.question for p in problems], show_progress=False))
+        predictions += solve({"auto-cot": demos})
+    ctx.predictions = [p for p in predictions if p["strategy"] in names]
