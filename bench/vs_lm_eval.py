@@ -15,7 +15,7 @@ variables, or vLLM's own thread placement with ``--lm-eval-env vllm-default``, a
 What differs is each tool's own design: lm-eval sends the raw ``Q: ...\\nA: Let's think step by
 step.`` text with stop sequences ``Q:``, ``</s>``, ``<|im_end|>``, and extracts answers with two regexes
 (strict: "The answer is N."; flexible: the last number); saicot sends a chat-templated prompt with its
-system instruction, stops at end-of-turn, and grades with its checker (``eval.grade``). To separate prompt
+system instruction, stops at end-of-turn, and grades with its checker (``eval.checker.grade``). To separate prompt
 from extraction, lm-eval's own outputs are re-graded with saicot's checker.
 
 Run from the repository root (needs ``pip install -e '.[bench]'``)::
@@ -151,7 +151,7 @@ def main() -> None:
                          "machines); vllm-default: vLLM's own thread placement, as lm-eval runs out of the box")
     args = ap.parse_args()
 
-    from eval.grade import grade
+    from eval.checker.grade import grade
     from pipeline.llm import pick_dtype
     from pipeline.models import resolve
 

@@ -124,7 +124,7 @@ def study(
 @app.command()
 def report(run_dir: Annotated[Path, typer.Argument(help="A study or run directory.")]) -> None:
     """Regenerate report.md, plots, cells.csv and the JSON summary from saved records (no engine)."""
-    from eval.study_report import write_report
+    from eval.report.study import write_report
     from pipeline.errors import SaicotError
 
     if not ((run_dir / "study.json").exists() or (run_dir / "scores.jsonl").exists()):
@@ -139,7 +139,7 @@ def main() -> None:
     Engines shut down on the way out (``with`` blocks unwind) and no engine process outlives the command
     (`pipeline.processes`); finished records are on disk, so re-running the command resumes.
     """
-    from eval.bench_io import DatasetError
+    from eval.benchmarks.files import DatasetError
     from pipeline import processes
     from pipeline.errors import SaicotError
 

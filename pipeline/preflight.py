@@ -47,8 +47,8 @@ def check_model(name: str, field: str) -> None:
 
 
 def check_benchmark(name: str, fields: dict[str, str] | None) -> None:
-    from eval.bench_io import FILE_SUFFIXES
     from eval.benchmarks import BENCHMARKS, FIELD_KEYS
+    from eval.benchmarks.files import FILE_SUFFIXES
     from pipeline.models import looks_like_hub_id
 
     if name in BENCHMARKS:

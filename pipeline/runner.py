@@ -77,7 +77,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: 
 
 
 def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> RunResult:
-    from eval.report import markdown_report, print_table
+    from eval.report.run import markdown_report, print_table
 
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ class GridConfig(BaseModel):
 
 
 class ClaimConfig(BaseModel):
-    """A claim the study answers: cell `a` beats cell `b` (selectors by axis, see `eval.claims`)."""
+    """A claim the study answers: cell `a` beats cell `b` (selectors by axis, see `eval.report.claims`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,7 +61,7 @@ class ClaimConfig(BaseModel):
     @field_validator("a", "b")
     @classmethod
     def _axes(cls, selector: dict[str, str | int]) -> dict[str, str | int]:
-        from eval.claims import SELECTOR_AXES
+        from eval.report.claims import SELECTOR_AXES
 
         if not selector or set(selector) - set(SELECTOR_AXES):
             raise ValueError(f"a cell selector needs axes among {', '.join(SELECTOR_AXES)}; got {sorted(selector)}")
@@ -237,7 +237,7 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
             run_pipeline(run_config(cfg, run, dtype=dtype), run_hooks, results_dir=study_dir / "runs" / run.name)
         loads = list(shared.loads)
     if report:
-        from eval.study_report import write_report
+        from eval.report.study import write_report
 
         write_report(study_dir)
     console.print(f"study finished: {len(plan.runs)} runs, {len(plan.cells)} cells; engines loaded: "

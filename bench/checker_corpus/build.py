@@ -174,10 +174,10 @@ def positives(g: str) -> Iterator[tuple[str, str]]:
 
 def _value(g: str) -> float | None:
     """The numeric value of a constant gold (through saicot's whitelisting parser), else None."""
-    from eval.equiv_struct import read
-    from eval.latex_norm import clean
-    from eval.safe_eval import Evaluator
-    from eval.safe_parse import free_vars
+    from eval.checker.equiv_struct import read
+    from eval.checker.latex_norm import clean
+    from eval.checker.safe_eval import Evaluator
+    from eval.checker.safe_parse import free_vars
 
     s = read(clean(g).text)
     if s.kind != "scalar" or s.node is None or free_vars(s.node):

@@ -17,7 +17,10 @@ Check = Callable[[dict[str, Any]], bool]
 
 
 def saicot() -> Check:
-    from eval.grade import grade, is_equiv
+    try:
+        from eval.checker.grade import grade, is_equiv
+    except ImportError:  # an older checkout's checker (label.py puts its eval/ first on the path)
+        from eval.grade import grade, is_equiv
 
     def check(c: dict[str, Any]) -> bool:
         if c.get("benchmark"):
@@ -30,7 +33,10 @@ def saicot() -> Check:
 def math_verify() -> Check:
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, StringExtractionConfig, parse, verify
 
-    from eval.extract import looks_like_response
+    try:
+        from eval.checker.extract import looks_like_response
+    except ImportError:  # an older checkout (see saicot())
+        from eval.extract import looks_like_response
 
     choice = [StringExtractionConfig(), LatexExtractionConfig(), ExprExtractionConfig()]
 

@@ -17,8 +17,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from eval.benchmarks import load  # noqa: E402
-from eval.equiv_struct import S, read  # noqa: E402
-from eval.latex_norm import clean  # noqa: E402
+from eval.checker.equiv_struct import S, read  # noqa: E402
+from eval.checker.latex_norm import clean  # noqa: E402
 
 
 def has_text(s: S) -> bool:

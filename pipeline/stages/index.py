@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from eval.benchmarks import Problem
-from eval.grade import is_equiv
+from eval.checker.grade import is_equiv
 from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir, write_json_atomic
 from retriever.strategies import Pool, PoolItem

@@ -93,7 +93,7 @@ def run_autocot(problems: Sequence[Problem], stage: StageDir, *, k: int, seed: i
     """
     if stage.complete:
         return _write(problems, stage, "auto-cot", [])
-    from eval.grade import extract_answer
+    from eval.checker.grade import extract_answer
 
     by_id = {r["problem_id"]: r for r in zero_shot}
     chains = []

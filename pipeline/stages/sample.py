@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from eval.grade import extract_answer, is_equiv
-from eval.metrics import majority_vote
+from eval.checker.grade import extract_answer, is_equiv
+from eval.report.metrics import majority_vote
 from pipeline.llm import Engine, Request, Sampling, truncated
 from pipeline.stages.common import request_seed
 from pipeline.stages.context import RunContext, cached

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from eval.benchmarks import Problem
-from eval.grade import grade, is_equiv
-from eval.metrics import accuracy_ci, majority_vote
+from eval.checker.grade import grade, is_equiv
+from eval.report.metrics import accuracy_ci, majority_vote
 from pipeline.llm import truncated
 from pipeline.stages.context import RunContext, console
 from pipeline.store import JsonlStore, Record, write_json_atomic

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eval import bench_formats as fmt
 from eval.benchmarks import BENCHMARKS, DatasetError, Problem, data_dir, list_benchmarks, load
+from eval.benchmarks import formats as fmt
 
 
 @pytest.fixture

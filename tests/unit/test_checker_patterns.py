@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.grade import extract_answer, grade, is_equiv
+from eval.checker.grade import extract_answer, grade, is_equiv
 
 
 def test_marked_answer_is_read_whole_on_numeric_benchmarks() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from eval import budget
-from eval.grade import grade, is_equiv
-from eval.safe_parse import ParseError, parse
+from eval.checker import budget
+from eval.checker.grade import grade, is_equiv
+from eval.checker.safe_parse import ParseError, parse
 
 
 def _payloads(marker: Path) -> list[str]:

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eval.budget import Deadline
-from eval.equiv import scalar_equal
-from eval.equiv_struct import read
-from eval.grade import is_equiv
-from eval.latex_norm import clean
-from eval.safe_eval import Evaluator, close
-from eval.safe_parse import parse
+from eval.checker.budget import Deadline
+from eval.checker.equiv import scalar_equal
+from eval.checker.equiv_struct import read
+from eval.checker.grade import is_equiv
+from eval.checker.latex_norm import clean
+from eval.checker.safe_eval import Evaluator, close
+from eval.checker.safe_parse import parse
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.grade import extract_answer
+from eval.checker.grade import extract_answer
 
 CASES = [
     ("... so 9 * 2 = 18.\n#### 18", "gsm8k", "18"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.grade import grade, is_equiv
+from eval.checker.grade import grade, is_equiv
 from tests.unit.checker_cases import ALL
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.report import markdown_report
+from eval.report.run import markdown_report
 from pipeline.stages.score import summarize
 from retriever.strategies import get_strategy
 from tests.helpers.fake_engine import FakeFactory

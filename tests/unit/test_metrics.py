@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from eval.metrics import accuracy_ci, agreement, majority_vote, mcnemar, paired_bootstrap, pass_at_k
+from eval.report.metrics import accuracy_ci, agreement, majority_vote, mcnemar, paired_bootstrap, pass_at_k
 
 
 def test_accuracy_ci_mean_and_interval() -> None:

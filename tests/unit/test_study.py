@@ -86,7 +86,7 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         run_study(study_cfg(tmp_path / "run"), hooks(Factory(kill_after=20)))
     assert not (tmp_path / "run" / "report.md").exists()
-    from eval.study_report import write_report
+    from eval.report.study import write_report
 
     write_report(tmp_path / "run")  # a partial study still reports what it has, and says so
     assert "Incomplete:" in (tmp_path / "run" / "report.md").read_text()
@@ -96,7 +96,7 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
 
 
 def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) -> None:
-    from eval.study_report import write_report
+    from eval.report.study import write_report
 
     run_study(study_cfg(tmp_path / "a", generator=["gen-a", "gen-b"]), hooks(Factory()))
     shutil.copytree(tmp_path / "a", tmp_path / "b")
@@ -139,8 +139,8 @@ def test_report_command_on_a_single_run_dir(tmp_path: Path) -> None:
 def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path) -> None:
     import json
 
-    from eval.claims import verdict
-    from eval.study_report import write_report
+    from eval.report.claims import verdict
+    from eval.report.study import write_report
 
     claims = [{"claim": "1. similar demos beat random", "a": {"strategy": "knn", "k": 2},
                "b": {"strategy": "random", "k": 2}},
@@ -166,12 +166,12 @@ def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path
 
 
 def test_claim_selectors_are_checked(tmp_path: Path) -> None:
-    from eval.claims import find_cell
+    from eval.report.claims import find_cell
 
     with pytest.raises(ValueError, match="axes among"):
         StudyConfig.model_validate({"claims": [{"claim": "x", "a": {"strategi": "knn"}, "b": {"strategy": "r"}}]})
     run_study(study_cfg(tmp_path), hooks(Factory()), report=False)
-    from eval.study_report import load_cells
+    from eval.report.study import load_cells
 
     cells, _, _ = load_cells(tmp_path)
     with pytest.raises(ValueError, match="matches 2 cells"):

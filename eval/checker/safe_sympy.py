@@ -1,7 +1,7 @@
 """Build sympy objects from a parsed answer tree (never from text).
 
-Used only inside the worker process (:mod:`eval.budget_worker`): the tree comes from
-:mod:`eval.safe_parse`, so sympy never sees untrusted strings. Sizes are checked first: literal exponents
+Used only inside the worker process (:mod:`eval.checker.budget_worker`): the tree comes from
+:mod:`eval.checker.safe_parse`, so sympy never sees untrusted strings. Sizes are checked first: literal exponents
 and factorial arguments above a cap are refused before sympy gets a chance to expand them.
 """
 

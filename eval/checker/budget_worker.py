@@ -1,6 +1,6 @@
 """Worker process for the symbolic path: reads JSON requests on stdin, answers on stdout.
 
-Started by :class:`eval.budget.SympyWorker` as ``python -m eval.budget_worker``. Each request is one line
+Started by :class:`eval.budget.SympyWorker` as ``python -m eval.checker.budget_worker``. Each request is one line
 ``{"id": n, "a": tree, "b": tree, "mode": "expr"|"eq"}``; each answer ``{"id": n, "ok": true|false|null}``.
 The parent kills this process when a request runs past its budget, so no check can hang the caller. Memory
 is capped with ``RLIMIT_AS`` so a runaway expansion fails fast instead of swapping.
@@ -24,7 +24,7 @@ def main() -> None:
         pass
     import sympy  # noqa: F401  (warm the import before the first request)
 
-    from eval.safe_sympy import sympy_equal
+    from eval.checker.safe_sympy import sympy_equal
 
     sys.stdout.write(json.dumps({"id": -1, "ok": None}) + "\n")
     sys.stdout.flush()

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from eval.claims import evaluate_claims
-from eval.metrics import accuracy_ci, mcnemar, paired_bootstrap, pass_at_k
+from eval.report.claims import evaluate_claims
+from eval.report.metrics import accuracy_ci, mcnemar, paired_bootstrap, pass_at_k
 
 AXES = ("generator", "solver", "k", "scope")
 
@@ -242,8 +242,8 @@ def cells_csv(summary: dict[str, Any]) -> str:
 
 def write_report(root: Path | str) -> list[Path]:
     """Write report.md, cells.csv, the JSON summary and plots/*.png into `root`; returns the paths."""
-    from eval.plots import write_plots
-    from eval.study_markdown import render
+    from eval.report.markdown import render
+    from eval.report.plots import write_plots
 
     root = Path(root)
     summary = build_summary(root)

@@ -1,7 +1,7 @@
 """Reads a cleaned answer into a structure: scalar, equation, tuple/interval, set, list, union, matrix or text.
 
 Only splitting and classification happen here; scalars go through the whitelisting parser
-(:mod:`eval.safe_parse`). Brackets are matched by depth regardless of kind so that intervals such as
+(:mod:`eval.checker.safe_parse`). Brackets are matched by depth regardless of kind so that intervals such as
 ``[2,5)`` split correctly.
 """
 
@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from eval.latex_norm import SHORT_UNITS, matching_brace, text_key
-from eval.safe_parse import Node, ParseError, parse
+from eval.checker.latex_norm import SHORT_UNITS, matching_brace, text_key
+from eval.checker.safe_parse import Node, ParseError, parse
 
 _OPEN = "([{"
 _CLOSE = ")]}"

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval import bench_formats as fmt
-from eval.bench_io import FILE_SUFFIXES, DatasetError, read_file, read_hub
+from eval.benchmarks import formats as fmt
+from eval.benchmarks.files import FILE_SUFFIXES, DatasetError, read_file, read_hub
 
 __all__ = ["BENCHMARKS", "BenchmarkSpec", "DatasetError", "Problem", "data_dir", "list_benchmarks", "load"]
 
@@ -81,7 +81,7 @@ def list_benchmarks() -> list[str]:
 def data_dir() -> Path:
     """The bundled data directory: ``$SAICOT_DATA_DIR`` if set, else ``data/`` beside the ``eval`` package."""
     override = os.environ.get("SAICOT_DATA_DIR")
-    path = Path(override) if override else Path(__file__).resolve().parent.parent / "data"
+    path = Path(override) if override else Path(__file__).resolve().parents[2] / "data"
     if not path.is_dir():
         raise DatasetError(
             f"bundled benchmark data not found at {path}: install saicot from a source checkout "

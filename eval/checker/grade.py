@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eval.budget import Deadline
-from eval.equiv import cleaned_equal
-from eval.equiv_struct import read, split_top
-from eval.extract import (
+from eval.checker.budget import Deadline
+from eval.checker.equiv import cleaned_equal
+from eval.checker.equiv_struct import read, split_top
+from eval.checker.extract import (
     CHOICE_BENCHMARKS,
     boxed_all,
     choice_letter,
@@ -28,7 +28,7 @@ from eval.extract import (
     extract_answer,
     looks_like_response,
 )
-from eval.latex_norm import MAX_LEN, clean, text_key
+from eval.checker.latex_norm import MAX_LEN, clean, text_key
 
 __all__ = ["Grade", "extract_answer", "grade", "is_equiv"]
 

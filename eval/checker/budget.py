@@ -2,7 +2,7 @@
 
 No SIGALRM. The in-process fast path checks a :class:`Deadline` cooperatively (it is pure Python with hard
 caps on sizes, so it cannot run long). The symbolic path runs sympy in a separate, reusable process
-(:mod:`eval.budget_worker`); the caller waits on a pipe with ``select`` and, if the budget runs out, kills
+(:mod:`eval.checker.budget_worker`); the caller waits on a pipe with ``select`` and, if the budget runs out, kills
 the process and starts a new one on the next request. A lock serialises access from threads; a thread that
 cannot get the worker within its own budget simply gets no verdict.
 """
@@ -53,11 +53,11 @@ class SympyWorker:
         self.kills = 0
 
     def _start(self, deadline: Deadline) -> bool:
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(Path(__file__).resolve().parents[2])  # the directory holding eval/
         env = dict(os.environ)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self._proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "eval.budget_worker"],
+            [sys.executable, "-u", "-m", "eval.checker.budget_worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=root,
         )
         self._buf = b""

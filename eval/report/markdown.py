@@ -1,11 +1,11 @@
-"""`report.md` of a study (or a single run) from the summary built by `eval.study_report`."""
+"""`report.md` of a study (or a single run) from the summary built by `eval.report.study`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from eval.claims import SELECTOR_AXES
-from eval.study_report import display_model
+from eval.report.claims import SELECTOR_AXES
+from eval.report.study import display_model
 
 
 def _pct(x: float) -> str:
