@@ -119,8 +119,9 @@ class RetrieveConfig(_Section):
     k: int = Field(2, ge=0, le=64, description="demos per test question (before packing); 2 keeps CPU prompts short")
     scope: Literal["own", "global"] = "global"
     mmr_lambda: float = Field(0.5, ge=0, le=1)
-    gate_similarity: float = Field(
-        0.7, ge=-1, le=1, description="knn-gated: cosine every retrieved demo must reach, else no demos")
+    gate_quantile: float = Field(
+        0.5, ge=0, le=1, description="knn-gated: share of test questions, those with the least similar demos, "
+        "answered without demos")
     sc_samples: int = Field(5, ge=2, le=64, description="self-consistency: samples per question (majority vote)")
     sc_temperature: float = Field(0.7, gt=0, description="self-consistency: sampling temperature")
     ensemble: list[str] = Field(

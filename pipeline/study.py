@@ -77,6 +77,7 @@ class StudyConfig(BaseModel):
     base: dict[str, Any] = Field(default_factory=dict)
     grid: GridConfig = GridConfig()
     claims: list[ClaimConfig] = Field(default_factory=list)
+    claim_margin: float = Field(0.02, ge=0, le=1, description="a claim is refuted when a gain this large is ruled out")
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
     write_json_atomic(study_dir / "study.json", {
         "base": cfg.base, "grid": cfg.grid.model_dump(),
         "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells],
-        "claims": [c.model_dump() for c in cfg.claims]})
+        "claims": [c.model_dump() for c in cfg.claims], "claim_margin": cfg.claim_margin})
     base_engine = build_config(cfg.base).engine
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s

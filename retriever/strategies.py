@@ -123,27 +123,39 @@ class KNN(Strategy):
 class KNNGated(Strategy):
     """kNN demos only where the pool is close to the query; no demos (the zero-shot prompt) elsewhere.
 
-    The label-free signal is similarity: a query keeps its `k` nearest demos when all of them have cosine
-    >= `min_similarity` to it, and gets none otherwise. The idea: a demo of a different kind of problem can
-    mislead a small solver more than no demo at all. The study report shows how often each branch fired and
-    the accuracy on each (`n_demos` 0 vs > 0).
+    The label-free signal is similarity: a query's gate value is the cosine of the least similar of its `k`
+    nearest demos. By default the `quantile` share of the queries with the lowest gate values get no demos
+    (0.5: the half of the test questions with the closest demos keep them); with `min_similarity` set, the
+    queries below that cosine do. The quantile is transductive (it looks at the other test
+    questions, never at a label) and needs no threshold tuned per embedder or pool; the report shows how often
+    each branch fired and the accuracy on each (`n_demos` 0 vs > 0).
 
     Args:
-        min_similarity: cosine every demo must reach (config `retrieve.gate_similarity`).
+        quantile: share of queries gated out, in [0, 1] (config `retrieve.gate_quantile`); used when
+            `min_similarity` is None.
+        min_similarity: an absolute cosine threshold instead.
     """
 
-    def __init__(self, min_similarity: float = 0.7) -> None:
-        if not -1.0 <= float(min_similarity) <= 1.0:
+    def __init__(self, quantile: float = 0.5, min_similarity: float | None = None) -> None:
+        if not 0.0 <= float(quantile) <= 1.0:
+            raise ValueError(f"knn-gated quantile must be in [0, 1], got {quantile}")
+        if min_similarity is not None and not -1.0 <= float(min_similarity) <= 1.0:
             raise ValueError(f"knn-gated min_similarity must be in [-1, 1], got {min_similarity}")
-        self.min_similarity = float(min_similarity)
+        self.quantile = float(quantile)
+        self.min_similarity = None if min_similarity is None else float(min_similarity)
 
     def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
         rows = KNN().select(query_vectors, pool, k, allowed=allowed, seed=seed)
         if not any(rows):
             return rows
         q, v = _need_vectors(pool, query_vectors, self.name)
-        return [picked if picked and float((v[picked] @ q[i]).min()) >= self.min_similarity else []
-                for i, picked in enumerate(rows)]
+        gate = np.array([float((v[picked] @ q[i]).min()) if picked else -np.inf for i, picked in enumerate(rows)])
+        if self.min_similarity is not None:
+            keep = gate >= self.min_similarity
+        else:  # gate out the round(quantile * n) queries with the least similar demos (ties: later index first)
+            keep = np.ones(len(rows), dtype=bool)
+            keep[np.lexsort((-np.arange(len(rows)), gate))[:round(self.quantile * len(rows))]] = False
+        return [picked if ok else [] for picked, ok in zip(rows, keep, strict=True)]
 
 
 @register("mmr")

@@ -5,12 +5,16 @@ the axes that identify a cell (strategy, generator, solver, k, scope; a model by
 part). The verdict comes from the paired 95% bootstrap interval of accuracy(a) - accuracy(b):
 
 * **holds**: the whole interval is above 0 (a beats b);
-* **refuted**: the whole interval is at or below 0 (a gain of a over b is ruled out);
-* **inconclusive**: the interval contains 0 from both sides;
+* **refuted**: the interval's upper end is below the study's `margin` (default 0.02): a gain of a over b of
+  `margin` or more is ruled out at 95%;
+* **inconclusive**: neither;
 * **pending**: a cell has no results yet.
 
+When the two cells agree on every problem the bootstrap interval collapses to [0, 0]; the rule of three
+then bounds the share of problems where they could differ by 3/n, so the interval used is [-3/n, +3/n].
+
 Example:
-    >>> verdict({"low": 0.01, "high": 0.09}), verdict({"low": -0.12, "high": -0.03}), verdict(None)
+    >>> verdict({"low": 0.01, "high": 0.09}), verdict({"low": -0.12, "high": 0.01}), verdict(None)
     ('holds', 'refuted', 'pending')
 """
 
@@ -22,15 +26,21 @@ from typing import Any
 SELECTOR_AXES = ("strategy", "generator", "solver", "k", "scope")
 
 
-def verdict(diff: dict[str, float] | None) -> str:
+def verdict(diff: dict[str, float] | None, margin: float = 0.02) -> str:
     """holds / refuted / inconclusive from a paired interval (None: pending)."""
     if diff is None:
         return "pending"
     if diff["low"] > 0:
         return "holds"
-    if diff["high"] <= 0:
+    if diff["high"] < margin:
         return "refuted"
     return "inconclusive"
+
+
+def _widen_if_identical(diff: dict[str, Any]) -> dict[str, Any]:
+    if diff["wins"] == diff["losses"] == 0 and diff["n"]:
+        return {**diff, "low": -3 / diff["n"], "high": 3 / diff["n"], "interval": "rule of three"}
+    return diff
 
 
 def _matches(cell: Any, selector: dict[str, Any], label: Callable[[Any], str]) -> bool:
@@ -60,12 +70,19 @@ def find_cell(cells: Sequence[Any], selector: dict[str, Any], label: Callable[[A
 
 
 def evaluate_claims(claims: Sequence[dict[str, Any]], cells: Sequence[Any], compare: Callable[[Any, Any], Any],
-                    label: Callable[[Any], str]) -> list[dict[str, Any]]:
-    """One row per claim: ``{claim, a, b, comparison (compare's result or None), verdict}``."""
+                    label: Callable[[Any], str], margin: float = 0.02) -> list[dict[str, Any]]:
+    """One row per claim: ``{claim, a, b, comparison (compare's result or None), verdict}``.
+
+    Args:
+        compare: paired comparison of two cells: ``{n, diff, low, high, wins, losses, ...}`` or None.
+        margin: the smallest gain a "refuted" verdict rules out.
+    """
     rows = []
     for claim in claims:
         a, b = find_cell(cells, claim["a"], label), find_cell(cells, claim["b"], label)
         diff = compare(a, b) if a is not None and b is not None else None
+        if diff is not None:
+            diff = _widen_if_identical(diff)
         rows.append({"claim": claim["claim"], "a": claim["a"], "b": claim["b"], "comparison": diff,
-                     "verdict": verdict(diff)})
+                     "verdict": verdict(diff, margin)})
     return rows

@@ -84,9 +84,10 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     if summary.get("claims"):
         lines += ["## Claims", ""] + _table(["claim", "comparison (a vs b)", "n", "Δ accuracy a − b [95% CI]",
                                              "wins/losses", "verdict"], _claim_rows(summary["claims"])) + [
-            "", "- Paired over the problems both cells answered (bootstrap, 2000 resamples, seed 0). *holds*: the "
-            "interval is above 0; *refuted*: it is at or below 0 (a gain is ruled out at 95%); *inconclusive*: it "
-            "spans 0; *pending*: a cell has no results yet.", ""]
+            "", "- Paired over the problems both cells answered (bootstrap, 2000 resamples, seed 0; when the cells "
+            "agree on every problem, the rule-of-three interval ±3/n). *holds*: the interval is above 0; "
+            f"*refuted*: its upper end is below +{summary.get('claim_margin', 0.02):.2f}, so a gain that large is "
+            "ruled out at 95%; *inconclusive*: neither; *pending*: a cell has no results yet.", ""]
     head = ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "95% CI", "Δ vs zero-shot [95% CI]",
             "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question",
             "total tok", "cut"]

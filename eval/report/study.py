@@ -191,9 +191,10 @@ def build_summary(root: Path) -> dict[str, Any]:
     config = yaml.safe_load((next(iter(run_dirs.values())) / "config.yaml").read_text()) if run_dirs else {}
     study = json.loads((root / "study.json").read_text()) if is_study else {}
     planned = len(study["cells"]) if is_study else len(cells)
-    claims = evaluate_claims(study.get("claims", []), cells, compare, display_model)
+    margin = study.get("claim_margin", 0.02)
+    claims = evaluate_claims(study.get("claims", []), cells, compare, display_model, margin)
     return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"), "claims": claims,
-            "pending_cells": planned - len(cells),
+            "claim_margin": margin, "pending_cells": planned - len(cells),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
             "pools": [pools[k] for k in sorted(pools)]}
 

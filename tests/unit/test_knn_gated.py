@@ -1,4 +1,4 @@
-"""knn-gated: kNN demos where every one is similar enough to the query, none (the zero-shot prompt) elsewhere."""
+"""knn-gated: kNN demos where they are the most similar, none (the zero-shot prompt) for the rest."""
 
 from __future__ import annotations
 
@@ -15,20 +15,25 @@ from tests.unit.test_pipeline_fake import make_cfg, read, run, stage_file
 from tests.unit.test_retriever import make_pool, unit
 
 
-def test_the_gate_keeps_knn_demos_only_when_all_k_pass_the_similarity() -> None:
+def test_the_gate_drops_demos_of_the_queries_whose_demos_are_least_similar() -> None:
     pool = make_pool([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.8, 0.6], [0, 0, 1]])
-    queries = unit([[1, 0.05, 0], [0, 1, 0.1], [0.5, 0.5, 0.5]])
+    queries = unit([[1, 0.05, 0], [0, 1, 0.1], [0.5, 0.5, 0.5], [0.9, 0.2, 0]])
     knn = get_strategy("knn").select(queries, pool, 2)
     sims = [float((pool.vectors[rows] @ queries[i]).min()) for i, rows in enumerate(knn)]
-    gate = (sorted(sims)[0] + sorted(sims)[1]) / 2  # between the lowest and the middle query
-    gated = get_strategy("knn-gated", min_similarity=gate).select(queries, pool, 2)
-    assert gated == [rows if s >= gate else [] for rows, s in zip(knn, sims, strict=True)]
-    assert sum(bool(g) for g in gated) == 2
-    assert get_strategy("knn-gated", min_similarity=-1).select(queries, pool, 2) == knn
-    assert get_strategy("knn-gated", min_similarity=1).select(queries, pool, 2) == [[], [], []]
-    assert get_strategy("knn-gated").select(queries, make_pool(np.zeros((0, 3))), 2) == [[], [], []]
-    with pytest.raises(ValueError, match="min_similarity"):
-        get_strategy("knn-gated", min_similarity=2)
+    order = sorted(range(4), key=lambda i: sims[i])
+    half = get_strategy("knn-gated").select(queries, pool, 2)  # default: the lower half gets no demos
+    assert half == [[] if i in order[:2] else knn[i] for i in range(4)]
+    quarter = get_strategy("knn-gated", quantile=0.25).select(queries, pool, 2)
+    assert quarter == [[] if i == order[0] else knn[i] for i in range(4)]
+    gate = (sims[order[1]] + sims[order[2]]) / 2
+    absolute = get_strategy("knn-gated", min_similarity=gate).select(queries, pool, 2)
+    assert absolute == half
+    assert get_strategy("knn-gated", quantile=0).select(queries, pool, 2) == knn
+    assert get_strategy("knn-gated", quantile=1).select(queries, pool, 2) == [[]] * 4
+    assert get_strategy("knn-gated").select(queries, make_pool(np.zeros((0, 3))), 2) == [[]] * 4
+    for bad in ({"quantile": 1.5}, {"min_similarity": 2}):
+        with pytest.raises(ValueError, match="knn-gated"):
+            get_strategy("knn-gated", **bad)
 
 
 def test_summary_and_report_show_each_branch_with_its_accuracy() -> None:
@@ -46,9 +51,9 @@ def test_summary_and_report_show_each_branch_with_its_accuracy() -> None:
     assert "| knn-gated | 0.60 (n=3) | 0.667 | 0.40 (n=2) | 0.500 |" in text
 
 
-@pytest.mark.parametrize(("gate", "same_as"), [(-1, "knn"), (1, "zero-shot")])
+@pytest.mark.parametrize(("gate", "same_as"), [(0, "knn"), (1, "zero-shot")])
 def test_gate_extremes_give_knn_or_zero_shot_prompts_in_a_run(tmp_path: Path, gate: float, same_as: str) -> None:
-    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, knn-gated]", f"retrieve.gate_similarity={gate}"),
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, knn-gated]", f"retrieve.gate_quantile={gate}"),
         FakeFactory())
     preds = read(stage_file(tmp_path, "solve", "predictions.jsonl"))
     prompts = {s: sorted((p["problem_id"], p["prompt"]) for p in preds if p["strategy"] == s)

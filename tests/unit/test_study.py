@@ -176,3 +176,19 @@ def test_claim_selectors_are_checked(tmp_path: Path) -> None:
     cells, _, _ = load_cells(tmp_path)
     with pytest.raises(ValueError, match="matches 2 cells"):
         find_cell(cells, {"strategy": "knn"}, str)
+
+
+def test_verdicts_use_the_margin_and_identical_cells_get_a_rule_of_three_interval() -> None:
+    from eval.report.claims import evaluate_claims, verdict
+
+    assert verdict({"low": 0.001, "high": 0.2}) == "holds"
+    assert verdict({"low": -0.1, "high": 0.019}) == "refuted"
+    assert verdict({"low": -0.1, "high": 0.019}, margin=0.01) == "inconclusive"
+    assert verdict({"low": -0.05, "high": 0.05}) == "inconclusive"
+    same = {"n": 300, "diff": 0.0, "low": 0.0, "high": 0.0, "wins": 0, "losses": 0}
+    (row,) = evaluate_claims([{"claim": "c", "a": {"strategy": "x"}, "b": {"strategy": "y"}}],
+                             [type("C", (), {"strategy": s})() for s in "xy"], lambda a, b: same, str)
+    assert row["comparison"]["high"] == 0.01 and row["verdict"] == "refuted"
+    (row,) = evaluate_claims([{"claim": "c", "a": {"strategy": "x"}, "b": {"strategy": "y"}}],
+                             [type("C", (), {"strategy": s})() for s in "xy"], lambda a, b: {**same, "n": 20}, str)
+    assert row["comparison"]["high"] == 0.15 and row["verdict"] == "inconclusive"
