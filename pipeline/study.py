@@ -31,6 +31,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from eval.report.study import Cell
 from pipeline.config import RunConfig, build_config
 from pipeline.errors import SaicotError
 from pipeline.store import write_json_atomic
@@ -90,18 +91,6 @@ class PlannedRun:
     k: int
     scope: str
     strategies: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One result of the grid. Axes that do not change a strategy's predictions are None (shown as "-")."""
-
-    run: str
-    strategy: str
-    solver: str
-    generator: str | None
-    k: int | None
-    scope: str | None
 
 
 @dataclass

@@ -26,9 +26,9 @@ from eval.report.metrics import accuracy_ci, mcnemar, paired_bootstrap, pass_at_
 AXES = ("generator", "solver", "k", "scope")
 
 
-@dataclass
-class CellData:
-    """One cell's identity and its score records (in problem order)."""
+@dataclass(frozen=True)
+class Cell:
+    """One result of a study's grid. Axes that do not change a strategy's predictions are None (shown "-")."""
 
     run: str
     strategy: str
@@ -36,6 +36,12 @@ class CellData:
     generator: str | None
     k: int | None
     scope: str | None
+
+
+@dataclass(frozen=True)
+class CellData(Cell):
+    """A cell with its score records (in problem order)."""
+
     rows: list[dict[str, Any]]
     total_tokens: float | None = None  # per question, the pool's generation and sampling included (run summary)
 
