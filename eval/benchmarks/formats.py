@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from eval.checker.latex_norm import matching_brace
+
 Row = Mapping[str, Any]
 Converted = tuple[str, str, dict[str, Any]]
 
@@ -38,21 +40,9 @@ def all_boxed(text: str) -> list[str]:
 
 
 def _balanced(text: str, start: int) -> str | None:
-    """Text from ``start`` (just after an opening brace) to its matching close; escaped braces skipped."""
-    depth, i = 1, start
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2  # \{ and \} are literal braces, not grouping
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i].strip()
-        i += 1
-    return None
+    """Text from ``start`` (just after an opening brace) to its matching close (`matching_brace`)."""
+    close = matching_brace(text, start - 1)
+    return text[start:close].strip() if close >= 0 else None
 
 
 def clean_number(value: float | int | str) -> str:
