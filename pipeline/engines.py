@@ -85,7 +85,7 @@ def stage_dtype(cfg: EngineConfig) -> str:
     """
     if cfg.backend == "openai":
         return cfg.dtype
-    from pipeline.llm import pick_dtype
+    from pipeline.cpu import pick_dtype
 
     return pick_dtype(cfg.dtype)
 

@@ -14,19 +14,12 @@ Example:
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-#: Environment defaults for vLLM on a CPU-only, hub-less machine. A user's environment wins.
-CPU_ENV_DEFAULTS = {
-    "VLLM_CPU_KVCACHE_SPACE": "2",
-    "VLLM_NO_USAGE_STATS": "1",
-    "DO_NOT_TRACK": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "VLLM_LOGGING_LEVEL": "WARNING",  # vLLM's INFO lines drown the stage progress; set INFO to see them
-}
+from pipeline.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding, pick_dtype
+from pipeline.progress import progress
 
 
 @dataclass(frozen=True)
@@ -106,42 +99,6 @@ class Engine(Protocol):
     def close(self) -> None:
         """Free the model's memory and processes."""
         ...
-
-
-def cpu_thread_binding() -> str | None:
-    """On small machines (<= 4 usable cores), bind vLLM's CPU worker to every core.
-
-    vLLM's default ("auto") reserves one core for its engine-core process; on 2 cores that halves the
-    compute. Measured here (2 AVX2 cores, Qwen2.5-0.5B fp32, 16 prompts x 64 tokens): 27 tok/s with the
-    default, 43 tok/s bound to both cores. Larger machines keep vLLM's default.
-    """
-    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if not cores or len(cores) > 4:
-        return None
-    return ",".join(str(c) for c in cores)
-
-
-def pick_dtype(requested: str = "auto") -> str:
-    """The dtype to run: `requested` unless it is "auto".
-
-    On CPU, "auto" means bfloat16 only where the CPU has native bf16 (AVX512-BF16 or AMX); elsewhere
-    (e.g. AVX2-only machines) oneDNN has no bf16 matmul, vLLM falls back to slow torch kernels, and
-    float32 measured ~5x faster here. On GPU hosts "auto" is left to vLLM.
-    """
-    if requested != "auto":
-        return requested
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            return "auto"
-    except ImportError:  # pragma: no cover - torch comes with vLLM
-        pass
-    try:
-        flags = open("/proc/cpuinfo").read()
-    except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
 
 
 def encode_prompt(tokenizer: Any, prompt: str) -> list[int]:
@@ -298,7 +255,7 @@ class VLLMEngine:
         ids = self._llm.enqueue(prompts, params, use_tqdm=False)
         # enqueue() returns internal ids ("7-1a2b3c"); step() reports the external part ("7").
         index_of = {rid.split("-", 1)[0]: i for i, rid in enumerate(ids)}
-        bar = _progress(len(ids), desc, self.show_progress)
+        bar = progress(len(ids), desc, self.show_progress)
         try:
             while engine.has_unfinished_requests():
                 for output in engine.step():
@@ -315,28 +272,3 @@ def _starts_with_special(prompt: str, tokenizer: Any) -> bool:
     specials = [t for t in (getattr(tokenizer, "bos_token", None),) if t]
     specials += [t for t in getattr(tokenizer, "all_special_tokens", []) if t]
     return any(prompt.startswith(t) for t in specials)
-
-
-class _LineProgress:
-    """Progress for logs and pipes (stderr not a terminal): one plain line per tenth done, no ``\\r`` redraws."""
-
-    def __init__(self, total: int, desc: str) -> None:
-        self.total, self.desc, self.n, self._next = total, desc, 0, 0.1
-
-    def update(self, k: int = 1) -> None:
-        self.n += k
-        if self.n / self.total >= self._next - 1e-9 or self.n == self.total:
-            print(f"  {self.desc}: {self.n}/{self.total} requests done", file=sys.stderr, flush=True)
-            while self._next <= self.n / self.total + 1e-9:
-                self._next += 0.1
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(total: int, desc: str, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
-
-    if enabled and total > 0 and not sys.stderr.isatty():
-        return _LineProgress(total, desc)
-    return tqdm(total=total, desc=desc, unit="req", disable=not enabled or total == 0, leave=False)

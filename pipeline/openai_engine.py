@@ -20,8 +20,9 @@ from typing import Any
 
 from pipeline.config import EngineConfig
 from pipeline.errors import SaicotError
-from pipeline.llm import Completion, GenerationResult, Request, Sampling, _progress, encode_prompt, scoring_ids
+from pipeline.llm import Completion, GenerationResult, Request, Sampling, encode_prompt, scoring_ids
 from pipeline.openai_http import EndpointError, HttpClient, RetryPolicy
+from pipeline.progress import progress
 
 _MAX_CHAT_MEMO = 100_000
 
@@ -184,7 +185,7 @@ class OpenAIEngine:
 
         pool = ThreadPoolExecutor(max_workers=min(self.max_concurrency, total), thread_name_prefix="openai")
         futures: dict[Future[Any], int] = {pool.submit(guarded, i): i for i in range(total)}
-        bar = _progress(total, desc, self.show_progress)
+        bar = progress(total, desc, self.show_progress)
         error: BaseException | None = None
         try:
             for fut in as_completed(futures):

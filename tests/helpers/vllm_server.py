@@ -50,7 +50,7 @@ def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, 
     """Launch the server on a free loopback port and wait until it lists its model."""
     import httpx
 
-    from pipeline.llm import CPU_ENV_DEFAULTS, cpu_thread_binding
+    from pipeline.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding
     from tests.helpers.tiny_model import TINY_DTYPE
 
     port = free_port()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.llm import _progress
+from pipeline.progress import progress
 
 
 def test_non_terminal_progress_prints_a_line_per_tenth(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = _progress(20, "solve", True)  # pytest's captured stderr is not a terminal
+    bar = progress(20, "solve", True)  # pytest's captured stderr is not a terminal
     for _ in range(20):
         bar.update(1)
     bar.close()
@@ -19,7 +19,7 @@ def test_non_terminal_progress_prints_a_line_per_tenth(capsys: pytest.CaptureFix
 
 
 def test_disabled_progress_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = _progress(5, "solve", False)
+    bar = progress(5, "solve", False)
     for _ in range(5):
         bar.update(1)
     bar.close()
