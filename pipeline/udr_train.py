@@ -1,0 +1,141 @@
+"""`saicot udr train`: train the UDR encoder on a run's pool with LM feedback, and compare its top-k with knn's.
+
+Layout and scoring are described in `pipeline.udr` (the glue both training and retrieval use).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import SaicotError
+from pipeline.llm import Engine
+from pipeline.store import JsonlStore, cache_key, write_json_atomic
+from pipeline.udr import (
+    UDR_DIR,
+    PairScorer,
+    index_dir,
+    labelled_queries,
+    pool_examples,
+    weights_digest,
+)
+from retriever.registry import PoolItem
+from retriever.udr import Candidate, Query, UDRSettings
+
+
+def compare_topk(scorer: PairScorer, heldout: Sequence[Query], candidates: Sequence[Candidate], base: Any,
+                 base_text: str, udr_model: Any, settings: UDRSettings, k: int) -> dict[str, Any]:
+    """LM-feedback metric: mean NLL of held-out targets given the top-k demos of knn (base) vs udr (trained)."""
+    from retriever.udr import candidate_text, encode, top_candidates
+
+    if not heldout or k <= 0:
+        return {}
+    row_of = {c.id: i for i, c in enumerate(candidates)}
+    exclude = [row_of.get(q.id) for q in heldout]
+    questions = [q.question for q in heldout]
+    knn_rows = top_candidates(base.encode(questions), base.encode([candidate_text(c, base_text) for c in candidates]),
+                              k, exclude)
+    udr_rows = top_candidates(encode(udr_model, questions, settings.instruction),
+                              encode(udr_model, [candidate_text(c, settings.candidate_text) for c in candidates],
+                                     settings.instruction), k, exclude)
+    out: dict[str, Any] = {"k": k, "n": len(heldout)}
+    per = {}
+    for name, rows in (("zero-shot", [[] for _ in heldout]), ("knn", knn_rows), ("udr", udr_rows)):
+        per[name] = scorer.demo_nll([(q, [candidates[r] for r in rr]) for q, rr in zip(heldout, rows, strict=True)])
+        out[name] = float(np.mean(per[name]))
+    out["udr_better_share"] = float(np.mean(np.array(per["udr"]) < np.array(per["knn"])))
+    out["same_demos_share"] = float(np.mean([set(a) == set(b) for a, b in zip(knn_rows, udr_rows, strict=True)]))
+    return out
+
+
+def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = None, scorer_model: str | None = None,
+              labelled: str | None = None, labelled_limit: int = 500, force: bool = False,
+              engine_factory: Callable[[str, Any], Engine] | None = None, embedder_path: str | None = None,
+              log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Train (or load the finished training of) the UDR encoder for a run's pool; returns the report.
+
+    Args:
+        run_dir: a run directory with a finished index stage (its config.yaml names solver, engine, embedder).
+        settings: UDR mining/training settings.
+        index_key: which pool (default: the newest finished one).
+        scorer_model: the LM giving feedback (default: the run's solver).
+        labelled: a bundled benchmark whose *train* split supplies queries with gold solutions (option).
+        engine_factory / embedder_path: overrides for tests and other backends.
+    """
+    from rich.console import Console
+
+    from pipeline.config import load_config
+    from pipeline.engines import stage_dtype
+    from pipeline.models import model_identity, resolve
+    from retriever.embed import Embedder, model_dir_identity
+    from retriever.udr import train_udr
+    from retriever.udr_report import print_report
+
+    console = Console(stderr=True)
+    log = log or (lambda msg: console.print(msg, highlight=False))
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.yaml").exists():
+        raise SaicotError(f"{run_dir} is not a run directory (no config.yaml)")
+    cfg = load_config(run_dir / "config.yaml", run_dir=run_dir)
+    pool_dir = index_dir(run_dir, index_key)
+    items = [PoolItem(**r) for r in JsonlStore(pool_dir / "pool.jsonl", key=lambda r: r["pool_id"]).records()]
+    if len(items) < 3:
+        raise SaicotError(f"the pool in {pool_dir} has {len(items)} demos: too few to train UDR")
+    queries, cands = pool_examples(items)
+    if labelled:
+        from eval.benchmarks import load
+
+        queries = labelled_queries(load(labelled, split="train", limit=labelled_limit))
+    model_name = scorer_model or cfg.solver.model
+    scorer_key = cache_key({"model": model_identity(model_name), "dtype": stage_dtype(cfg.engine),
+                            "max_model_len": cfg.engine.max_model_len})
+    base_path = embedder_path or resolve(cfg.index.embedder)
+    base_id = model_dir_identity(base_path)
+    train_key = cache_key({"index": pool_dir.name, "scorer": scorer_key, "base": base_id, "labelled": labelled,
+                           "labelled_limit": labelled_limit if labelled else None, "settings": settings.as_dict()})
+    train_dir = run_dir / UDR_DIR / train_key
+    if (train_dir / "DONE").exists() and not force:
+        report = json.loads((train_dir / "report.json").read_text())
+        log(f"UDR encoder already trained for this pool and settings: {train_dir}")
+        print_report(report, console)
+        return report
+
+    from sentence_transformers import SentenceTransformer
+
+    factory = engine_factory
+    if factory is None:
+        from pipeline.engines import default_factory as factory
+    start = time.perf_counter()
+    log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name}, base {base_id}")
+    engine = factory(model_name, cfg.engine)
+    try:
+        store = JsonlStore(run_dir / UDR_DIR / "scores" / f"{scorer_key}.jsonl", key=lambda r: r["key"])
+        scorer = PairScorer(engine, store, {q.id: q for q in queries}, {c.id: c for c in cands}, log=log)
+        model = SentenceTransformer(str(base_path), device="cpu")
+        result = train_udr(model, queries, cands, scorer, settings, log=log)
+        heldout = [q for q in queries if q.id in set(result.heldout_ids)]
+        lm = compare_topk(scorer, heldout, cands, Embedder(str(base_path)), cfg.index.text, model, settings,
+                          k=cfg.retrieve.k)
+    finally:
+        engine.close()
+    encoder_dir = train_dir / "encoder"
+    model.save(str(encoder_dir))
+    encoder_id = f"udr-{base_id.split('@')[0]}@{weights_digest(encoder_dir)}"
+    identity = Embedder.from_model(model, identity=encoder_id, instruction=settings.instruction).identity
+    meta = {"identity": identity, "encoder_id": encoder_id, "base": base_id, "instruction": settings.instruction,
+            "candidate_text": settings.candidate_text, "index_key": pool_dir.name, "scorer_model": model_name,
+            "scorer_key": scorer_key, "labelled": labelled, "settings": settings.as_dict()}
+    rate = scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)
+    report = {**result.as_dict(), "lm_feedback": lm, "identity": identity, "train_dir": str(train_dir),
+              "scoring": {**scorer.stats, "tokens_per_s": rate}, "seconds": time.perf_counter() - start}
+    write_json_atomic(train_dir / "meta.json", meta)
+    write_json_atomic(train_dir / "report.json", report)
+    (train_dir / "DONE").write_text("")
+    print_report(report, console)
+    log(f"trained encoder {identity} in {train_dir}; use it with --set retrieve.strategies=[udr]")
+    return report
