@@ -177,7 +177,7 @@ def _value(g: str) -> float | None:
     from eval.checker.equiv_struct import read
     from eval.checker.latex_norm import clean
     from eval.checker.safe_eval import Evaluator
-    from eval.checker.safe_parse import free_vars
+    from eval.checker.safe_tokens import free_vars
 
     s = read(clean(g).text)
     if s.kind != "scalar" or s.node is None or free_vars(s.node):

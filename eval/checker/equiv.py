@@ -14,8 +14,8 @@ from eval.checker.budget import Deadline, shared_worker
 from eval.checker.equiv_struct import S, read
 from eval.checker.latex_norm import Cleaned
 from eval.checker.safe_eval import EvalError, Evaluator, close
-from eval.checker.safe_parse import Node, free_vars
 from eval.checker.safe_sympy import TooBig, check_size
+from eval.checker.safe_tokens import Node, free_vars
 
 _POINTS = (0.5371, 1.2913, 2.0817, 0.8423, 1.6737, 2.7183, 0.3119, 1.9421)
 _N_POINTS = 5

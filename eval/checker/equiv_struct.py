@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from eval.checker.latex_norm import SHORT_UNITS, matching_brace, text_key
-from eval.checker.safe_parse import Node, ParseError, parse
+from eval.checker.safe_parse import parse
+from eval.checker.safe_tokens import Node, ParseError
 
 _OPEN = "([{"
 _CLOSE = ")]}"

@@ -12,7 +12,7 @@ import math
 import time
 from fractions import Fraction
 
-from eval.checker.safe_parse import Node
+from eval.checker.safe_tokens import Node
 
 Num = Fraction | complex
 

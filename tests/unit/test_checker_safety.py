@@ -10,7 +10,8 @@ import pytest
 
 from eval.checker import budget
 from eval.checker.grade import grade, is_equiv
-from eval.checker.safe_parse import ParseError, parse
+from eval.checker.safe_parse import parse
+from eval.checker.safe_tokens import ParseError
 
 
 def _payloads(marker: Path) -> list[str]:
