@@ -65,6 +65,7 @@ class PackedPrompt:
         dropped: demos skipped because they did not fit the budget (demos beyond `max_demos` are not
             counted: they were never tried).
         over_budget: even the zero-shot prompt exceeds the budget (it is returned anyway, with no demos).
+        kept: positions in `ranked_demos` of the demos kept, in rank order (most relevant first).
     """
 
     text: str
@@ -73,6 +74,7 @@ class PackedPrompt:
     n_tokens: int
     dropped: int
     over_budget: bool = False
+    kept: tuple[int, ...] = ()
 
 
 def instruction(template: str = TEMPLATE) -> str:
@@ -111,13 +113,15 @@ def pack_demos(question: str, ranked_demos: Sequence[Demo], render: Callable[[li
     """
     limit = len(ranked_demos) if max_demos is None else max(0, max_demos)
     kept: list[Demo] = []
+    positions: list[int] = []
     dropped = 0
-    for demo in ranked_demos:
+    for pos, demo in enumerate(ranked_demos):
         if len(kept) >= limit:
             break
         trial = [*kept, demo]
         if count_tokens(render(solve_messages(question, trial[::-1], template))) <= budget:
             kept = trial
+            positions.append(pos)
         else:
             dropped += 1
     ordered = kept[::-1]
@@ -125,4 +129,4 @@ def pack_demos(question: str, ranked_demos: Sequence[Demo], render: Callable[[li
     text = render(messages)
     n_tokens = count_tokens(text)
     return PackedPrompt(text=text, messages=messages, demos=ordered, n_tokens=n_tokens, dropped=dropped,
-                        over_budget=n_tokens > budget)
+                        over_budget=n_tokens > budget, kept=tuple(positions))

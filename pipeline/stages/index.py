@@ -15,7 +15,7 @@ import numpy as np
 from eval.benchmarks import Problem
 from eval.checker.grade import is_equiv
 from pipeline.stages.context import RunContext, cached
-from pipeline.store import Record, StageDir, write_json_atomic
+from pipeline.store import Record, StageDir
 from retriever.strategies import Pool, PoolItem
 
 
@@ -76,10 +76,6 @@ def run_index(problems: Sequence[Problem], solutions: Sequence[Record], embedder
         pool_store.path.unlink()
         pool_store = stage.store("pool.jsonl", key=lambda r: r["pool_id"])
     pool_store.append([asdict(it) for it in items])
-    write_json_atomic(stage.path / "stats.json", {
-        "generated_questions": len(solutions), "pool_size": len(items),
-        "kept_share": len(items) / len(solutions) if solutions else 0.0,
-    })
     stage.mark_complete()
     return Pool(items=items, vectors=vectors, index=index), queries
 

@@ -58,8 +58,7 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
                 ranked = ranked_demos(rec, items)
                 packed = pack_demos(problem.question, [d for _, d in ranked], render=engine.apply_chat_template,
                                     count_tokens=engine.count_tokens, budget=budget, template=template)
-                used = {(d.question, d.solution) for d in packed.demos}
-                demo_ids = [i for i, d in ranked if (d.question, d.solution) in used]
+                demo_ids = [ranked[pos][0] for pos in packed.kept]
                 text, dropped = packed.text, packed.dropped
             seed = request_seed(sampling.seed, "solve", rec["strategy_key"], problem.id)
             requests.append(Request(text, seed=seed))

@@ -187,6 +187,7 @@ def test_pack_demos_respects_the_budget_and_skips_a_demo_that_does_not_fit() -> 
     budget = zero + 2 * per
     packed = pack_demos("final q", [small[0], huge, small[1], small[2]], render, count, budget=budget)
     assert packed.demos == [small[1], small[0]]  # huge skipped, small[2] no longer fits
+    assert packed.kept == (0, 2)  # positions in the ranked list, rank order: what the solve stage records
     assert packed.dropped == 2 and packed.n_tokens <= budget and not packed.over_budget
 
 
