@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -172,6 +173,28 @@ class RunConfig(_Section):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
 
 
+def read_yaml(path: Path | str, what: str) -> dict[str, Any]:
+    """A YAML file holding a mapping (empty file: {}), or one `SaicotError` line naming `what` and the path."""
+    try:
+        loaded = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise SaicotError(f"{what} not found: {path}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise SaicotError(f"{what} {path} is not valid YAML: {exc}") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise SaicotError(f"{what} {path} must hold a mapping of sections")
+    return loaded or {}
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> None:
+    """Apply ``--set section.field=value`` items (values parsed as YAML) to `data` in place."""
+    for item in overrides:
+        if "=" not in item:
+            raise SaicotError(f"--set expects field=value, got '{item}'")
+        dotted, raw = item.split("=", 1)
+        _set_dotted(data, dotted.strip(), raw.strip())
+
+
 def _set_dotted(data: dict[str, Any], dotted: str, raw: str) -> None:
     keys = dotted.split(".")
     node = data
@@ -199,15 +222,7 @@ def load_config(path: Path | str | None = None, *, overrides: list[str] | None =
     """
     if path is None:
         return build_config({}, overrides=overrides, run_dir=run_dir)
-    try:
-        loaded = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise SaicotError(f"config file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise SaicotError(f"config file {path} is not valid YAML: {exc}") from None
-    if loaded is not None and not isinstance(loaded, dict):
-        raise SaicotError(f"config file {path} must hold a mapping of sections")
-    return build_config(loaded or {}, overrides=overrides, run_dir=run_dir, source=str(path))
+    return build_config(read_yaml(path, "config file"), overrides=overrides, run_dir=run_dir, source=str(path))
 
 
 def build_config(data: dict[str, Any], *, overrides: list[str] | None = None, run_dir: Path | None = None,
@@ -216,11 +231,7 @@ def build_config(data: dict[str, Any], *, overrides: list[str] | None = None, ru
     import copy
 
     data = copy.deepcopy(data)
-    for item in overrides or []:
-        if "=" not in item:
-            raise SaicotError(f"--set expects field=value, got '{item}'")
-        dotted, raw = item.split("=", 1)
-        _set_dotted(data, dotted.strip(), raw.strip())
+    apply_overrides(data, overrides or [])
     if run_dir is not None:
         data["run_dir"] = str(run_dir)
     try:

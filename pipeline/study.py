@@ -107,12 +107,9 @@ class StudyResult:
 
 def load_study_config(path: Path | str, study_dir: Path | None = None) -> StudyConfig:
     """Read and validate a study YAML (the base config is validated as a run config too)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except FileNotFoundError:
-        raise SaicotError(f"study config not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise SaicotError(f"study config {path} is not valid YAML: {exc}") from None
+    from pipeline.config import read_yaml
+
+    data = read_yaml(path, "study config")
     if study_dir is not None:
         data["study_dir"] = str(study_dir)
     try:

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from pipeline.errors import SaicotError
 from pipeline.llm import Engine
@@ -124,21 +123,10 @@ def load_settings(path: Path | None = None, overrides: Sequence[str] = ()) -> UD
         n_candidates: 50
         train: {epochs: 2, batch_size: 8}
     """
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = yaml.safe_load(Path(path).read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise SaicotError(f"cannot read UDR config {path}: {exc}") from None
-    for item in overrides:
-        if "=" not in item:
-            raise SaicotError(f"--set expects field=value, got '{item}'")
-        dotted, raw = (s.strip() for s in item.split("=", 1))
-        node = data
-        *parents, last = dotted.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[last] = yaml.safe_load(raw)
+    from pipeline.config import apply_overrides, read_yaml
+
+    data: dict[str, Any] = read_yaml(path, "UDR config") if path is not None else {}
+    apply_overrides(data, overrides)
     train = data.pop("train", {}) or {}
     try:
         _check_keys(train, TrainSettings, "train.")
