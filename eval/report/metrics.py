@@ -131,21 +131,27 @@ def _groups(
     return groups
 
 
-def majority_vote(
+def vote(
     answers: Sequence[str | None], equiv: Callable[[str, str], bool] | None = None
-) -> str | None:
-    """The most frequent answer (None when there is none); ties go to the answer seen first.
+) -> tuple[str | None, int]:
+    """The most frequent answer and how many answers fall in its group, from one grouping pass.
 
-    Args:
-        answers: extracted answers, None where extraction failed (ignored).
-        equiv: optional equivalence (e.g. a sympy checker); answers are grouped with the first earlier group
-            whose representative (its first member) is equivalent. Exact string equality otherwise.
+    Ties go to the answer seen first; None answers are ignored; ``(None, 0)`` when there is no answer.
+    `equiv` groups an answer with the first earlier group whose representative (its first member) is
+    equivalent; exact string equality otherwise.
     """
     groups = _groups(answers, equiv)
     if not groups:
-        return None
+        return None, 0
     best = max(groups, key=lambda g: g[1])  # max keeps the first of equal counts: first occurrence wins
-    return str(best[0])
+    return str(best[0]), int(best[1])
+
+
+def majority_vote(
+    answers: Sequence[str | None], equiv: Callable[[str, str], bool] | None = None
+) -> str | None:
+    """The most frequent answer (None when there is none); ties go to the answer seen first (see `vote`)."""
+    return vote(answers, equiv)[0]
 
 
 def agreement(answers: Sequence[str | None], equiv: Callable[[str, str], bool] | None = None) -> float:

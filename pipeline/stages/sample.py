@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from eval.checker.grade import extract_answer, is_equiv
-from eval.report.metrics import majority_vote
+from eval.report.metrics import vote
 from pipeline.llm import Engine, Request, Sampling, truncated
 from pipeline.stages.common import request_seed
 from pipeline.stages.context import RunContext, cached
@@ -28,11 +28,8 @@ def flatten_questions(generated: Sequence[Record]) -> list[dict[str, str]]:
 
 def summarize_samples(answers: list[str | None]) -> tuple[str | None, float]:
     """Majority answer and the share of samples agreeing with it (0 when nothing was extracted)."""
-    majority = majority_vote(answers, equiv=is_equiv)
-    if majority is None:
-        return None, 0.0
-    agree = sum(1 for a in answers if a is not None and is_equiv(a, majority))
-    return majority, agree / len(answers)
+    majority, count = vote(answers, equiv=is_equiv)  # one grouping pass: the checker runs once per pair
+    return majority, (count / len(answers)) if majority is not None else 0.0
 
 
 def run_sample(generated: Sequence[Record], engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,

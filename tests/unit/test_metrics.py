@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from eval.report.metrics import accuracy_ci, agreement, majority_vote, mcnemar, paired_bootstrap, pass_at_k
+from eval.report.metrics import accuracy_ci, agreement, majority_vote, mcnemar, paired_bootstrap, pass_at_k, vote
 
 
 def test_accuracy_ci_mean_and_interval() -> None:
@@ -83,6 +83,14 @@ def test_majority_vote_ties_none_and_equivalence() -> None:
     answers = ["3", "1/2", "0.5", "3", "2/4"]
     assert majority_vote(answers) == "3"
     assert majority_vote(answers, equiv=same_value) == "1/2"  # group {1/2, 0.5, 2/4}, first member returned
+    calls = []
+
+    def counted(x: str, y: str) -> bool:
+        calls.append((x, y))
+        return same_value(x, y)
+
+    assert vote(answers, equiv=counted) == ("1/2", 3) and vote([None]) == (None, 0)
+    assert len(calls) <= len(answers) * 2  # one grouping pass, not a second count of the majority
 
 
 def test_agreement() -> None:
