@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from eval.checker.budget import Deadline, shared_worker
-from eval.checker.equiv_struct import S, read
+from eval.checker.equiv_struct import S, as_union, lone_var, read, rel_to_interval
 from eval.checker.latex_norm import Cleaned
 from eval.checker.safe_eval import EvalError, Evaluator, close
 from eval.checker.safe_sympy import TooBig, check_size
@@ -115,25 +115,15 @@ def scalars(a: Node, b: Node, dl: Deadline, mode: str = "expr") -> bool:
 
 
 _DECIMAL_COMMA = re.compile(r"-?\d+,(?:\d{1,2}|\d{4,})")
-_FUNC_LHS = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
-
-
-def _lone_var(s: S) -> bool:
-    """A bare variable (``x``, ``a_1``), a function head such as ``f(x)``, or a tuple of variables."""
-    if s.kind == "scalar" and s.node is not None and s.node[0] == "v":
-        return True
-    if s.kind in ("seq", "list") and s.items and all(_lone_var(x) for x in s.items):
-        return True
-    return bool(_FUNC_LHS.match(s.text))
 
 
 def _eq_value(s: S) -> S | None:
     """The value side of ``x = 3`` / ``3 = x`` / ``a = b = 7`` (pred chains: the last side)."""
     if s.kind != "eq" or len(s.items) < 2:
         return None
-    if _lone_var(s.items[0]) or all(_lone_var(x) for x in s.items[:-1]):
+    if lone_var(s.items[0]) or all(lone_var(x) for x in s.items[:-1]):
         return s.items[-1]
-    if len(s.items) == 2 and _lone_var(s.items[1]):
+    if len(s.items) == 2 and lone_var(s.items[1]):
         return s.items[0]
     if s.items[0].kind == "scalar" and s.items[0].node is not None and not free_vars(s.items[0].node):
         return s.items[-1]
@@ -173,40 +163,6 @@ def _ordered(ps: tuple[S, ...], gs: tuple[S, ...], dl: Deadline) -> bool:
     return len(ps) == len(gs) and all(struct_equal(p, g, dl) for p, g in zip(ps, gs, strict=True))
 
 
-def _rel_to_interval(s: S) -> S | None:
-    """``x < 3`` -> ``(-inf, 3)``; ``2 <= x < 5`` -> ``[2, 5)``; ``x >= 1`` -> ``[1, inf)``."""
-    ops = s.brackets
-    items = s.items
-    neg_inf = S("scalar", "-inf", node=("neg", ("c", "inf")))
-    pos_inf = S("scalar", "inf", node=("c", "inf"))
-    if len(items) == 2 and ops[0] in ("<", "<=", ">", ">="):
-        var_left = _lone_var(items[0])
-        if not var_left and not _lone_var(items[1]):
-            return None
-        op = ops[0]
-        val = items[1] if var_left else items[0]
-        if not var_left:  # 3 > x  ==  x < 3
-            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
-        if op in ("<", "<="):
-            return S("seq", s.text, items=(neg_inf, val), brackets=("(", "]" if op == "<=" else ")"))
-        return S("seq", s.text, items=(val, pos_inf), brackets=("[" if op == ">=" else "(", ")"))
-    if len(items) == 3 and _lone_var(items[1]) and ops[0] in ("<", "<=") and ops[1] in ("<", "<="):
-        return S("seq", s.text, items=(items[0], items[2]),
-                 brackets=("[" if ops[0] == "<=" else "(", "]" if ops[1] == "<=" else ")"))
-    if len(items) == 3 and _lone_var(items[1]) and ops[0] in (">", ">=") and ops[1] in (">", ">="):
-        return S("seq", s.text, items=(items[2], items[0]),
-                 brackets=("[" if ops[1] == ">=" else "(", "]" if ops[0] == ">=" else ")"))
-    return None
-
-
-def _as_union(s: S) -> S:
-    """A list of inequalities (``x < 3, x > 5``) as the union of their intervals."""
-    if s.kind != "list" or not all(x.kind == "rel" for x in s.items):
-        return s
-    parts = [_rel_to_interval(x) for x in s.items]
-    return s if any(x is None for x in parts) else S("union", s.text, items=tuple(p for p in parts if p))
-
-
 def struct_equal(p: S, g: S, dl: Deadline) -> bool:
     """Structural equivalence of a predicted and a gold answer."""
     if dl.expired():
@@ -214,18 +170,18 @@ def struct_equal(p: S, g: S, dl: Deadline) -> bool:
     if p.text == g.text and p.kind == g.kind:
         return True
     if p.kind == "rel":
-        p = _rel_to_interval(p) or p
+        p = rel_to_interval(p) or p
     if g.kind == "rel":
-        g = _rel_to_interval(g) or g
+        g = rel_to_interval(g) or g
     if p.kind == "rel" and g.kind == "rel":
         return p.brackets == g.brackets and _ordered(p.items, g.items, dl)
     if p.kind == "list" and g.kind == "union" or p.kind == "union" and g.kind == "list":  # "x<3 or x>5"
-        p, g = _as_union(p), _as_union(g)
+        p, g = as_union(p), as_union(g)
     if p.kind == "union" and g.kind == "union":
         return _unordered(p.items, g.items, dl)
     if p.kind == "eq" and g.kind == "eq":
         pv, gv = _eq_value(p), _eq_value(g)
-        if pv is not None and gv is not None and _lone_var(p.items[0]) and _lone_var(g.items[0]):
+        if pv is not None and gv is not None and lone_var(p.items[0]) and lone_var(g.items[0]):
             return p.items[0].text == g.items[0].text and struct_equal(pv, gv, dl)
         if len(p.items) == 2 and len(g.items) == 2 and all(x.kind == "scalar" for x in p.items + g.items):
             dp = ("+", p.items[0].node, ("neg", p.items[1].node))

@@ -208,3 +208,49 @@ def _depth_at(s: str, idx: int) -> int:
         elif c in _CLOSE:
             depth -= 1
     return depth
+
+
+_FUNC_LHS = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
+
+
+def lone_var(s: S) -> bool:
+    """A bare variable (``x``, ``a_1``), a function head such as ``f(x)``, or a tuple of variables."""
+    if s.kind == "scalar" and s.node is not None and s.node[0] == "v":
+        return True
+    if s.kind in ("seq", "list") and s.items and all(lone_var(x) for x in s.items):
+        return True
+    return bool(_FUNC_LHS.match(s.text))
+
+
+def rel_to_interval(s: S) -> S | None:
+    """``x < 3`` -> ``(-inf, 3)``; ``2 <= x < 5`` -> ``[2, 5)``; ``x >= 1`` -> ``[1, inf)``."""
+    ops = s.brackets
+    items = s.items
+    neg_inf = S("scalar", "-inf", node=("neg", ("c", "inf")))
+    pos_inf = S("scalar", "inf", node=("c", "inf"))
+    if len(items) == 2 and ops[0] in ("<", "<=", ">", ">="):
+        var_left = lone_var(items[0])
+        if not var_left and not lone_var(items[1]):
+            return None
+        op = ops[0]
+        val = items[1] if var_left else items[0]
+        if not var_left:  # 3 > x  ==  x < 3
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        if op in ("<", "<="):
+            return S("seq", s.text, items=(neg_inf, val), brackets=("(", "]" if op == "<=" else ")"))
+        return S("seq", s.text, items=(val, pos_inf), brackets=("[" if op == ">=" else "(", ")"))
+    if len(items) == 3 and lone_var(items[1]) and ops[0] in ("<", "<=") and ops[1] in ("<", "<="):
+        return S("seq", s.text, items=(items[0], items[2]),
+                 brackets=("[" if ops[0] == "<=" else "(", "]" if ops[1] == "<=" else ")"))
+    if len(items) == 3 and lone_var(items[1]) and ops[0] in (">", ">=") and ops[1] in (">", ">="):
+        return S("seq", s.text, items=(items[2], items[0]),
+                 brackets=("[" if ops[1] == ">=" else "(", "]" if ops[0] == ">=" else ")"))
+    return None
+
+
+def as_union(s: S) -> S:
+    """A list of inequalities (``x < 3, x > 5``) as the union of their intervals."""
+    if s.kind != "list" or not all(x.kind == "rel" for x in s.items):
+        return s
+    parts = [rel_to_interval(x) for x in s.items]
+    return s if any(x is None for x in parts) else S("union", s.text, items=tuple(p for p in parts if p))

@@ -12,9 +12,8 @@ function; ``("log", base, a)``; ``("root", n, a)``; ``("!", a)``; ``("binom", a,
 
 from __future__ import annotations
 
+from eval.checker.safe_commands import latex_command
 from eval.checker.safe_tokens import (
-    FUNCS,
-    GREEK,
     MAX_DEPTH,
     MAX_NODES,
     Node,
@@ -248,64 +247,7 @@ class Parser:
         return node
 
     def command(self, name: str) -> Node:
-        if name in ("pi",):
-            return self.mk("c", "pi")
-        if name in ("infty", "inf"):
-            return self.mk("c", "inf")
-        if name == "e":
-            return self.mk("c", "e")
-        if name == "imath":
-            return self.mk("c", "i")
-        if name in GREEK:
-            return self.mk("v", name)
-        if name in ("frac", "cfrac"):
-            num = self.latex_arg()
-            den = self.latex_arg()
-            return self.mk("/", num, den)
-        if name == "binom":
-            a = self.latex_arg()
-            b = self.latex_arg()
-            return self.mk("binom", a, b)
-        if name == "sqrt":
-            if self.peek() == ("op", "["):
-                self.take()
-                idx = self.group_rest("]")
-                return self.mk("root", idx, self.latex_arg())
-            if self.peek() == ("op", "("):
-                return self.mk("root", ("n", 2, 1), self.group("(", ")"))
-            return self.mk("root", ("n", 2, 1), self.latex_arg())
-        if name in ("lfloor", "lceil"):
-            inner = self.expr()
-            close = self.take()
-            if close != ("cmd", "r" + name[1:]):
-                raise ParseError("unbalanced floor/ceil")
-            return self.mk("f", name[1:], inner)
-        if name in ("vert", "mid"):
-            self.abs_open += 1
-            inner = self.expr()
-            self.abs_open -= 1
-            close = self.take()
-            if close not in (("cmd", "vert"), ("cmd", "mid"), ("op", "|")):
-                raise ParseError("unbalanced abs")
-            return self.mk("f", "abs", inner)
-        if name == "log":
-            base: Node | None = None
-            if self.peek() == ("op", "_"):
-                self.take()
-                base = self.latex_arg()
-            return self.mk("log", base, self.func_arg())
-        if name in FUNCS:
-            power: Node | None = None
-            fname = FUNCS[name]
-            if self.peek() == ("op", "^"):
-                self.take()
-                power = self.exponent()
-                if power == ("neg", ("n", 1, 1)) and fname in ("sin", "cos", "tan"):
-                    fname, power = "a" + fname, None
-            node = self.mk("f", fname, self.func_arg())
-            return self.mk("^", node, power) if power is not None else node
-        raise ParseError(f"unexpected command {name}")
-
+        return latex_command(self, name)
 
 def parse(text: str) -> Node:
     """Parse one scalar expression into a tree; raise :class:`ParseError` if it is not whitelisted."""
