@@ -138,6 +138,13 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   "sufficient, for correct demos.", ""]
     else:
         lines += ["No strategy in this directory used a generated pool.", ""]
+    times = [t for t in summary.get("stage_times", []) if t["stage"] != "retrieve"]
+    if times:
+        rows = [[t["stage"], f"`{t['key']}`", f"{t['wall_s'] / 60:.1f}"] for t in times]
+        lines += ["## Wall time per stage", ""] + _table(["stage", "key", "minutes"], rows) + [
+            "", "Summed over the sessions that did the stage's work (a session killed mid-stage loses its share); "
+            "the solve stage holds every strategy of one solver; engine start-up counts in the first stage that "
+            "needed the engine.", ""]
     if plots:
         lines += ["## Plots", ""] + [f"![{p.rsplit('/', 1)[-1][:-4].replace('_', ' ')}]({p})" for p in plots] + [""]
     return "\n".join(lines)

@@ -202,7 +202,17 @@ def build_summary(root: Path) -> dict[str, Any]:
     return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"), "claims": claims,
             "claim_margin": margin, "pending_cells": planned - len(cells),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
-            "pools": [pools[k] for k in sorted(pools)]}
+            "pools": [pools[k] for k in sorted(pools)], "stage_times": stage_times(root)}
+
+
+def stage_times(root: Path) -> list[dict[str, Any]]:
+    """Wall time of every stage directory under `root` that recorded one (``timing.json``), by stage order."""
+    order = {name: i for i, name in enumerate(["load", "generate", "sample", "index", "retrieve", "solve"])}
+    out = []
+    for path in root.glob("*/*/timing.json"):
+        stage, key = path.parent.parent.name, path.parent.name
+        out.append({"stage": stage, "key": key, "wall_s": json.loads(path.read_text())["wall_s"]})
+    return sorted(out, key=lambda t: (order.get(t["stage"], 99), t["stage"], t["key"]))
 
 
 def _settings(cfg: dict[str, Any]) -> dict[str, Any]:

@@ -91,8 +91,17 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
     write_report(tmp_path / "run")  # a partial study still reports what it has, and says so
     assert "Incomplete:" in (tmp_path / "run" / "report.md").read_text()
     run_study(study_cfg(tmp_path / "run"), hooks(Factory()))
-    for name in ["report.md", "cells.csv", "summary.json", "plots/accuracy_by_strategy.png"]:
+    for name in ["cells.csv", "plots/accuracy_by_strategy.png"]:
         assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+    # the same results; only the recorded wall times differ between the two executions
+    import json
+
+    def untimed(root: Path) -> tuple[str, dict]:
+        report = (root / "report.md").read_text().split("## Wall time per stage")[0]
+        summary = json.loads((root / "summary.json").read_text())
+        return report, {k: v for k, v in summary.items() if k != "stage_times"}
+
+    assert untimed(tmp_path / "run") == untimed(tmp_path / "ref")
 
 
 def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) -> None:
@@ -192,3 +201,14 @@ def test_verdicts_use_the_margin_and_identical_cells_get_a_rule_of_three_interva
     (row,) = evaluate_claims([{"claim": "c", "a": {"strategy": "x"}, "b": {"strategy": "y"}}],
                              [type("C", (), {"strategy": s})() for s in "xy"], lambda a, b: {**same, "n": 20}, str)
     assert row["comparison"]["high"] == 0.15 and row["verdict"] == "inconclusive"
+
+
+def test_report_lists_the_wall_time_of_the_stages_that_did_work(tmp_path: Path) -> None:
+    import json
+
+    run_study(study_cfg(tmp_path), hooks(Factory()))
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    stages = [t["stage"] for t in summary["stage_times"]]
+    assert {"generate", "sample", "index", "solve"} <= set(stages)
+    assert stages.index("generate") < stages.index("sample") < stages.index("solve")
+    assert "## Wall time per stage" in (tmp_path / "report.md").read_text()
