@@ -123,8 +123,10 @@ def study(
 
 
 @app.command()
-def report(run_dir: Annotated[Path, typer.Argument(help="A study or run directory.")]) -> None:
-    """Regenerate report.md, plots, cells.csv and the JSON summary from saved records (no engine)."""
+def report(run_dir: Annotated[Path, typer.Argument(help="A study or run directory.")],
+           open_: Annotated[bool, typer.Option("--open", help="Open report.html in the default browser.")] = False,
+           ) -> None:
+    """Regenerate report.md, report.html, plots, cells.csv and the JSON summary from saved records (no engine)."""
     from eval.report.study import write_report
     from pipeline.errors import SaicotError
 
@@ -132,6 +134,12 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A study or run director
         raise SaicotError(f"{run_dir} holds neither study.json nor scores.jsonl: not a study or run directory")
     for path in write_report(run_dir):
         typer.echo(str(path))
+    page = (run_dir / "report.html").resolve().as_uri()
+    typer.echo(f"browse the problems: {page}")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(page)
 
 
 def main() -> None:

@@ -99,6 +99,10 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
     write_text_atomic(out_dir / "report.md", markdown_report(ctx.summary))
     print_table(ctx.summary)
     console.print(f"records, summary.json and report.md are in {out_dir}")
+    if results_dir is None:  # a study writes one page for all its runs at its end
+        from eval.report.html import write_html
+
+        console.print(f"browse the problems: {write_html(run_dir).resolve().as_uri()}")
     if loads and hooks.engine_factory is None and not os.environ.get("SAICOT_VERBOSE"):
         console.print(f"engine log: {os.environ['SAICOT_ENGINE_LOG']}")
     return RunResult(run_dir=run_dir, summary=ctx.summary, engine_loads=loads)

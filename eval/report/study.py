@@ -258,7 +258,7 @@ def cells_csv(summary: dict[str, Any]) -> str:
 
 
 def write_report(root: Path | str) -> list[Path]:
-    """Write report.md, cells.csv, the JSON summary and plots/*.png into `root`; returns the paths."""
+    """Write report.md, cells.csv, the JSON summary, report.html and plots/*.png into `root`; returns the paths."""
     from eval.report.markdown import render
     from eval.report.plots import write_plots
 
@@ -275,4 +275,6 @@ def write_report(root: Path | str) -> list[Path]:
         tmp = root / (name + ".tmp")
         tmp.write_text(text)
         tmp.replace(root / name)
-    return [root / n for n in files] + plots
+    from eval.report.html import write_html
+
+    return [root / n for n in files] + [write_html(root, plots)] + plots

@@ -119,7 +119,7 @@ def degenerate_warnings(summary: dict[str, Any], k: int) -> list[str]:
         out.append(f"the pool holds {pool['pool_size']} demos, fewer than k={k}: pool strategies pick from the same "
                    "few demos and their results coincide")
     for name, s in summary["strategies"].items():
-        if not spec(name).demos or k == 0:
+        if not spec(name).demos or k == 0 or s.get("branches"):  # a gate that drops demos does so on purpose
             continue
         if s["mean_demos"] < k:
             out.append(f"{name} used {s['mean_demos']:.1f} demos per question on average, fewer than k={k} "

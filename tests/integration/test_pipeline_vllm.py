@@ -106,3 +106,34 @@ def test_self_consistency_on_the_real_engine_is_reproducible(tiny_engine, tiny_m
     assert all(s["finish_reason"] in ("stop", "length") for p in runs[0] for s in p["samples"])
     strip = lambda ps: [{k: v for k, v in p.items() if k != "solver"} for p in ps]  # noqa: E731
     assert strip(runs[0]) == strip(runs[1])  # per-request seeds: the same samples in a fresh directory
+
+
+def test_report_html_of_a_tiny_engine_run_in_a_browser(tiny_engine, tiny_model_dir, tmp_path) -> None:
+    import re
+
+    from pipeline.engines import Borrowed
+    from tests.helpers.browser import dom, screenshot
+
+    # the random model never stops before max_tokens, so its pool is empty (cut samples never enter it): the two
+    # strategies with demos here are the ones whose demos do not come from the pool
+    overrides = [*tiny_run_overrides(tiny_model_dir), "retrieve.strategies=[zero-shot, manual-8shot, auto-cot]"]
+    run_pipeline(load_config(None, overrides=overrides, run_dir=tmp_path),
+                 RunHooks(engine_factory=lambda model, c: Borrowed(tiny_engine)))
+    page = tmp_path / "report.html"
+    listing = dom(page)
+    assert "3 problems shown" in listing and listing.count('href="#p=run%2Fgsm8k-test-') == 3
+    def count_shown(status: str) -> int:
+        return int(re.search(r"(\d+) problems shown", dom(page, f"list&strategy=manual-8shot&status={status}"))[1])
+
+    shown = {s: count_shown(s) for s in ("correct", "wrong", "truncated")}
+    assert shown["correct"] + shown["wrong"] == 3 and shown["truncated"] == 3  # every answer hit max_tokens
+    problem = dom(page, "p=run/gsm8k-test-00000")
+    for strategy, n_demos in (("manual-8shot", 8), ("auto-cot", 2)):
+        column = problem.split(f'data-strategy="{strategy}"', 1)[1].split('data-strategy="', 1)[0]
+        boxes = column.count('class="demo"')
+        assert 1 <= boxes <= n_demos and f"<h4>{boxes} demos</h4>" in column
+    if os.environ.get("SAICOT_SCREENSHOTS"):  # refresh the docs' pictures: SAICOT_SCREENSHOTS=docs/viewer
+        out = Path(os.environ["SAICOT_SCREENSHOTS"])
+        out.mkdir(parents=True, exist_ok=True)
+        screenshot(page, "", out / "list.png")
+        screenshot(page, "p=run/gsm8k-test-00000", out / "problem.png", size="1400,1000")

@@ -1,0 +1,55 @@
+"""report.html: built from records, model output shown as text only (checked in a real browser)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.helpers.browser import dom
+from tests.helpers.fake_engine import FakeEngine, FakeFactory
+from tests.unit.test_pipeline_fake import make_cfg, read, run, stage_file
+
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+class HostileEngine(FakeEngine):
+    def _respond(self, req, j, sampling):  # noqa: ANN001, ANN202
+        return super()._respond(req, j, sampling) + f"\n{PAYLOAD} </script><b>bold?</b>"
+
+
+class HostileFactory(FakeFactory):
+    def __call__(self, model: str, cfg: object) -> FakeEngine:
+        engine = HostileEngine(name=model)
+        self.engines.append(engine)
+        return engine
+
+
+def test_model_output_never_becomes_markup(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), HostileFactory())
+    page = (tmp_path / "report.html").read_text()
+    assert "alert(1)" in page and "<script>alert" not in page and "<img src=x" not in page
+    assert len(re.findall(r"<script", page)) == 2  # the data block and the page's own script
+    html = dom(tmp_path / "report.html", "p=run/gsm8k-test-00000")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<img src=\"x\"" not in html and "onerror=\"alert" not in html and "<b>bold?</b>" not in html
+
+
+def test_list_filters_and_problem_page_in_a_browser(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), FakeFactory())
+    page = tmp_path / "report.html"
+    scores = [s for s in read(tmp_path / "scores.jsonl") if s["strategy"] == "knn"]
+    every = dom(page)
+    assert "6 problems shown" in every and every.count('href="#p=run%2Fgsm8k-test-') == 6
+    for status, want in (("correct", sum(s["correct"] for s in scores)),
+                         ("wrong", sum(not s["correct"] for s in scores))):
+        html = dom(page, f"list&strategy=knn&status={status}")
+        assert f"{want} problems shown" in html and html.count('href="#p=run%2Fgsm8k-test-') == want
+    preds = {(p["strategy"], p["problem_id"]): p for p in read(stage_file(tmp_path, "solve", "predictions.jsonl"))}
+    problem = dom(page, "p=run/gsm8k-test-00001")
+    for strategy in ("knn", "random"):
+        column = problem.split(f'data-strategy="{strategy}"', 1)[1].split('data-strategy="', 1)[0]
+        n_demos = len(preds[(strategy, "gsm8k-test-00001")]["demo_ids"])
+        assert n_demos > 0 and column.count('class="demo"') == n_demos
+        assert column.count("similarity 0.") + column.count("similarity -0.") == n_demos  # cosine shown
+        assert "<mark>" in column  # the extracted answer is marked in the output
+    assert 'id="generated"' in problem and "in the pool" in problem
