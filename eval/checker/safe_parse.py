@@ -144,12 +144,7 @@ class Parser:
 
     def group(self, open_: str, close: str) -> Node:
         self.expect(open_)
-        saved = self.abs_open
-        self.abs_open = 0
-        node = self.expr()
-        self.abs_open = saved
-        self.expect(close)
-        return node
+        return self.group_rest(close)
 
     def latex_arg(self) -> Node:
         """One TeX argument: ``{...}``, a single digit of a number, or a single token."""
