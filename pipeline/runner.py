@@ -64,8 +64,9 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: 
     for the run's life (`pipeline.lock`): a second writer is refused at once.
 
     Args:
-        results_dir: where config.yaml, scores.jsonl, summary.json and report.md go (default: the run
-            directory). A study keeps one stage cache (`cfg.run_dir`) and one results directory per run.
+        results_dir: where config.yaml, scores.jsonl and summary.json go (default: the run directory, which
+            also gets report.md and report.html). A study keeps one stage cache and one results directory per run
+            and writes one report for all of them.
     """
     from pipeline.lock import run_lock
     from pipeline.preflight import check_config
@@ -77,7 +78,7 @@ def run_pipeline(cfg: RunConfig, hooks: RunHooks | None = None, *, results_dir: 
 
 
 def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> RunResult:
-    from eval.report.run import markdown_report, print_table
+    from eval.report.run import print_table
 
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -96,13 +97,13 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
             stage_step(ctx)
         loads = list(engines.loads)
     score.step(ctx)  # engines closed: grading needs none
-    write_text_atomic(out_dir / "report.md", markdown_report(ctx.summary))
     print_table(ctx.summary)
-    console.print(f"records, summary.json and report.md are in {out_dir}")
-    if results_dir is None:  # a study writes one page for all its runs at its end
-        from eval.report.html import write_html
+    if results_dir is None:  # a study writes one report for all its runs at its end
+        from eval.report.study import write_report
 
-        console.print(f"browse the problems: {write_html(run_dir).resolve().as_uri()}")
+        write_report(run_dir, with_plots=False)
+        console.print(f"records, summary.json and report.md are in {out_dir}")
+        console.print(f"browse the problems: {(run_dir / 'report.html').resolve().as_uri()}")
     if loads and hooks.engine_factory is None and not os.environ.get("SAICOT_VERBOSE"):
         console.print(f"engine log: {os.environ['SAICOT_ENGINE_LOG']}")
     return RunResult(run_dir=run_dir, summary=ctx.summary, engine_loads=loads)

@@ -138,6 +138,17 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   "sufficient, for correct demos.", ""]
     else:
         lines += ["No strategy in this directory used a generated pool.", ""]
+    branched = [c for c in cells if c.get("branches")]
+    if branched:
+        rows = [[*_cell_label(c), f"{b['demos']['share']:.2f} (n={b['demos']['n']})", _pct(b["demos"]["accuracy"]),
+                 f"{b['none']['share']:.2f} (n={b['none']['n']})", _pct(b["none"]["accuracy"])]
+                for c in branched for b in [c["branches"]]]
+        lines += ["## With and without demos", "", "Strategies that gave some questions no demos (knn-gated below "
+                  "its gate, or no pool rows in scope): how often each branch fired and the accuracy on it.", ""]
+        lines += _table(["solver", "generator", "strategy", "k", "scope", "with demos: share", "accuracy",
+                         "no demos: share", "accuracy"], rows) + [""]
+    if summary.get("warnings"):
+        lines += ["## Warnings", "", *[f"- {w}" for w in summary["warnings"]], ""]
     times = [t for t in summary.get("stage_times", []) if t["stage"] != "retrieve"]
     if times:
         rows = [[t["stage"], f"`{t['key']}`", f"{t['wall_s'] / 60:.1f}"] for t in times]

@@ -188,6 +188,11 @@ def build_summary(root: Path) -> dict[str, Any]:
         base = zero.get(cell.solver)
         m["vs_zero_shot"] = compare(cell, base) if base is not None and base is not cell else None
         out_cells.append(m)
+    runs = {name: json.loads((d / "summary.json").read_text()) for name, d in run_dirs.items()}
+    for m in out_cells:  # a gated strategy's branches, from its run's summary
+        m["branches"] = runs.get(m["run"], {}).get("strategies", {}).get(m["strategy"], {}).get("branches")
+    warnings = [(f"{name}: " if is_study else "") + w
+                for name, r in sorted(runs.items()) for w in r.get("warnings", [])]
     pools: dict[str, dict[str, Any]] = {}
     for name in sorted(run_dirs):
         pool = pool_metrics(root, run_dirs[name])
@@ -202,7 +207,8 @@ def build_summary(root: Path) -> dict[str, Any]:
     return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"), "claims": claims,
             "claim_margin": margin, "pending_cells": planned - len(cells),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
-            "pools": [pools[k] for k in sorted(pools)], "stage_times": stage_times(root)}
+            "pools": [pools[k] for k in sorted(pools)], "stage_times": stage_times(root),
+            "warnings": warnings}
 
 
 def stage_times(root: Path) -> list[dict[str, Any]]:
@@ -257,14 +263,18 @@ def cells_csv(summary: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def write_report(root: Path | str) -> list[Path]:
-    """Write report.md, cells.csv, the JSON summary, report.html and plots/*.png into `root`; returns the paths."""
+def write_report(root: Path | str, *, with_plots: bool = True) -> list[Path]:
+    """Write report.md, cells.csv, the JSON summary, report.html and plots/*.png into `root`; returns the paths.
+
+    The one writer of both a run's and a study's report (a run is a one-run study); a run writes it without
+    plots to stay quick, ``saicot report`` with them.
+    """
     from eval.report.markdown import render
     from eval.report.plots import write_plots
 
     root = Path(root)
     summary = build_summary(root)
-    plots = write_plots(summary, root / "plots")
+    plots = write_plots(summary, root / "plots") if with_plots else []
     json_name = "summary.json" if summary["kind"] == "study" else "report.json"
     files = {
         "report.md": render(summary, [p.relative_to(root).as_posix() for p in plots]),

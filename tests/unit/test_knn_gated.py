@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.report.run import markdown_report
 from pipeline.stages.score import summarize
 from retriever.strategies import get_strategy
 from tests.helpers.fake_engine import FakeFactory
@@ -46,9 +45,18 @@ def test_summary_and_report_show_each_branch_with_its_accuracy() -> None:
     assert b["demos"] == {"n": 3, "share": 0.6, "accuracy": pytest.approx(2 / 3)}
     assert b["none"] == {"n": 2, "share": 0.4, "accuracy": 0.5}
     assert "branches" not in summary["knn"]  # one branch only
-    text = markdown_report({"benchmark": "gsm8k", "generator": "g", "pool_solver": "p", "solver": "s",
-                            "n_problems": 5, "strategies": summary})
-    assert "| knn-gated | 0.60 (n=3) | 0.667 | 0.40 (n=2) | 0.500 |" in text
+
+
+def test_a_gated_run_reports_each_branch(tmp_path: Path) -> None:
+    result = run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn-gated]", "benchmark.limit=6"),
+                 FakeFactory())
+    b = result.summary["strategies"]["knn-gated"]["branches"]
+    assert b["demos"]["n"] == b["none"]["n"] == 3  # the default quantile gates out half
+    report = (tmp_path / "report.md").read_text()
+    row = (f"| solver-a | gen-a | knn-gated | 2 | global | 0.50 (n=3) | {b['demos']['accuracy']:.3f} | 0.50 (n=3) | "
+           f"{b['none']['accuracy']:.3f} |")
+    assert "## With and without demos" in report and row in report
+    assert not result.summary["warnings"]  # fewer demos than k is what the gate is for, not a warning
 
 
 @pytest.mark.parametrize(("gate", "same_as"), [(0, "knn"), (1, "zero-shot")])
