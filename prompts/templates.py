@@ -10,10 +10,13 @@ text before the first header belongs to section ``""``. Placeholders are ``{name
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import re
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 _SECTION = re.compile(r"^\[([a-z_]+)\]\s*$", re.MULTILINE)
 
@@ -27,7 +30,10 @@ def _file_name(name: str) -> str:
 
 
 def load_template(name: str) -> str:
-    """The text of template `name` (``"generate"`` or ``"generate.txt"``), read afresh on every call.
+    """The text of template `name` (``"generate"`` or ``"generate.txt"``).
+
+    Read once per file version: an edited template (new modification time) is read again, so its new text
+    and hash are used at once; unchanged, the solve stage's k + 1 renders per question cost no file reads.
 
     Raises:
         FileNotFoundError: no such template (the message lists the available ones).
@@ -35,7 +41,16 @@ def load_template(name: str) -> str:
     file = _dir().joinpath(_file_name(name))
     if not file.is_file():
         raise FileNotFoundError(f"no prompt template {name!r}; available: {', '.join(available_templates())}")
-    return file.read_text(encoding="utf-8")
+    try:
+        stamp = os.stat(str(file)).st_mtime_ns
+    except OSError:  # not a plain file (a zipped package): read it
+        return file.read_text(encoding="utf-8")
+    return _read(str(file), stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, stamp: int) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
 def available_templates() -> list[str]:
