@@ -1,7 +1,8 @@
 """Stage *score*: grade every prediction against the gold answer and summarise per strategy.
 
-Writes ``scores.jsonl`` (one record per strategy and problem), ``summary.json`` and ``report.md`` in
-the run directory. Cheap and deterministic, so it is recomputed on every run from the saved records.
+Writes ``scores.jsonl`` (one record per strategy and problem) and ``summary.json`` in the results directory
+(the reports are rendered from them by `eval.report.study`). Cheap and deterministic, so it is recomputed on
+every run from the saved records; the ensemble is voted here from its members' scores.
 """
 
 from __future__ import annotations
