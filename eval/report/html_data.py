@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from eval.report.study import display_model, read_jsonl
+
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return read_jsonl(path) if path.exists() else []
 
 
 def _pool(stage_root: Path, index_key: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -29,16 +29,17 @@ def _pool(stage_root: Path, index_key: str) -> tuple[dict[str, dict[str, Any]], 
     inputs = json.loads((index_dir / "inputs.json").read_text())["inputs"]
     solutions = _jsonl(stage_root / "sample" / inputs["sample"] / "solutions.jsonl")
     agreement = {s["gen_id"]: s["agreement"] for s in solutions}
-    pool = {}
+    pool, pooled = {}, set()
     for row, item in enumerate(_jsonl(index_dir / "pool.jsonl")):
         gen_id = item["pool_id"].rsplit("/s", 1)[0]
+        pooled.add(gen_id)
         pool[item["pool_id"]] = {"question": item["question"], "solution": item["solution"],
                                  "answer": item["answer"], "agreement": agreement.get(gen_id), "row": row}
     generated: dict[str, list[dict[str, Any]]] = {}
     for s in solutions:
         generated.setdefault(s["problem_id"], []).append({
             "gen_id": s["gen_id"], "question": s["question"], "majority": s["majority"],
-            "agreement": s["agreement"], "in_pool": any(pid.startswith(s["gen_id"] + "/") for pid in pool),
+            "agreement": s["agreement"], "in_pool": s["gen_id"] in pooled,
             "samples": [{"text": x["text"], "answer": x["answer"], "finish_reason": x.get("finish_reason")}
                         for x in s["samples"]]})
     return pool, generated
@@ -63,10 +64,6 @@ def _inline_demos(stage_root: Path, strategy_key: str, cache: dict[str, dict[str
         cache[strategy_key] = {r["problem_id"]: {d["id"]: d for d in r.get("demos", [])} for r in records}
     return cache[strategy_key].get(problem_id, {})
 
-
-def model_label(identity: str) -> str:
-    """A model's short name: an alias as is, a path by its last part, without the content hash."""
-    return Path(identity.split("#")[0].split("@")[0].rstrip("/")).name or identity
 
 
 def run_data(results_dir: Path, stage_root: Path, name: str) -> dict[str, Any]:
@@ -100,8 +97,8 @@ def run_data(results_dir: Path, stage_root: Path, name: str) -> dict[str, Any]:
             "truncated": s.get("truncated", 0.0), "demos": demos,
             "outputs": [x["text"] for x in pred.get("samples", [])]}
     return {
-        "name": name, "benchmark": summary["benchmark"], "solver": model_label(summary["solver"]),
-        "generator": model_label(summary["generator"]), "strategies": summary["strategies"],
+        "name": name, "benchmark": summary["benchmark"], "solver": display_model(summary["solver"]),
+        "generator": display_model(summary["generator"]), "strategies": summary["strategies"],
         "problems": [{"id": p["id"], "question": p["question"], "gold": p["gold"]} for p in problems
                      if p["id"] in answers],
         "answers": answers, "demos": demo_texts, "generated": generated,

@@ -117,7 +117,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   ""]
     lines += ["## The generated pool", ""]
     if summary["pools"]:
-        rows = [[display_model(p["generator"].split("@")[0]), display_model(p["pool_solver"].split("@")[0]),
+        rows = [[display_model(p["generator"]), display_model(p["pool_solver"]),
                  f"{p['generated_questions']} of {p['requested_questions']}",
                  str(p["near_copies_dropped"]), str(p["samples_per_question"]),
                  f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['unanimous']:.2f}",

@@ -47,20 +47,22 @@ class CellData(Cell):
 
 
 def display_model(model: str | None) -> str:
-    """A model's short label: an alias as is, a path by its last component."""
+    """A model's short label: an alias as is, a path by its last component, without a content hash
+    (``alias@sha256:...`` or ``path#hash``, as in records)."""
     if model is None:
         return "-"
-    return Path(str(model).rstrip("/")).name or str(model)
+    bare = str(model).split("#")[0].split("@")[0].rstrip("/")
+    return Path(bare).name or str(model)
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
     """The cell's score records; none while its run has not finished (a killed or running study)."""
     path = run_dir / "scores.jsonl"
-    return [r for r in _read_jsonl(path) if r["strategy"] == strategy] if path.exists() else []
+    return [r for r in read_jsonl(path) if r["strategy"] == strategy] if path.exists() else []
 
 
 def _total_tokens(run_dir: Path, strategy: str) -> float | None:
@@ -153,9 +155,9 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
     sample_dir = stage_root / "sample" / index_inputs["sample"]
     sample_inputs = json.loads((sample_dir / "inputs.json").read_text())["inputs"]
     gen_dir = stage_root / "generate" / sample_inputs["generate"]
-    generated = _read_jsonl(gen_dir / "generated.jsonl")
+    generated = read_jsonl(gen_dir / "generated.jsonl")
     per_problem = json.loads((gen_dir / "inputs.json").read_text())["inputs"]["k"]
-    solutions = _read_jsonl(sample_dir / "solutions.jsonl")
+    solutions = read_jsonl(sample_dir / "solutions.jsonl")
     flt = index_inputs["filter"]
     n_q = len(solutions)
     n_problems = len(generated)

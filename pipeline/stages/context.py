@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +72,14 @@ class RunContext:
     def bench(self) -> str | None:
         return benchmark_tag(self.cfg.benchmark.name)
 
-    @property
+    @cached_property
     def dtype(self) -> str:
-        """The engines' dtype: numerics change outputs, so the LLM stages' keys include it."""
+        """The engines' dtype (resolved once per run): numerics change outputs, so the LLM stages' keys hold it."""
         from pipeline.engines import stage_dtype
 
         return stage_dtype(self.cfg.engine)
 
-    @property
+    @cached_property
     def solve_template(self) -> str:
         """The solve instruction's template, shared by the answers and the pool's solutions."""
         from prompts.solve import instruction_template

@@ -86,7 +86,7 @@ def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, 
             "mean_completion_tokens": sum(r["n_completion_tokens"] for r in rows) / len(rows),
             "truncated": sum(r.get("truncated", 0.0) for r in rows) / len(rows),
         }
-        if name != "zero-shot" and any(r["n_demos"] == 0 for r in rows) and any(r["n_demos"] for r in rows):
+        if any(r["n_demos"] == 0 for r in rows) and any(r["n_demos"] for r in rows):
             summary[name]["branches"] = _branches(rows)
     return summary
 
