@@ -51,7 +51,7 @@ def solve_vs_raw(args: argparse.Namespace, work: Path) -> float:
     from eval.benchmarks import load
     from pipeline.config import EngineConfig
     from pipeline.engines import vllm_factory
-    from pipeline.llm import Sampling
+    from pipeline.engines.base import Sampling
     from pipeline.models import model_identity
     from pipeline.stages.retrieve import run_retrieve
     from pipeline.stages.solve import run_solve

@@ -44,7 +44,7 @@ EXAMPLE_LIKE = 0.6
 
 
 def run_variant(name: str, problems: list, engine: Any, out: Path, args: argparse.Namespace) -> list[dict]:
-    from pipeline.llm import Sampling
+    from pipeline.engines.base import Sampling
     from pipeline.stages.generate import run_generate
     from pipeline.store import StageDir
 
@@ -59,7 +59,7 @@ def run_variant(name: str, problems: list, engine: Any, out: Path, args: argpars
 def measure(records: list[dict], problems: list, k: int, embedder: Any) -> dict[str, float]:
     import numpy as np
 
-    from pipeline.llm import truncated
+    from pipeline.engines.base import truncated
     from prompts.generate import EXAMPLE_TEXTS, similarity
 
     tests = embedder.encode([p.question for p in problems])

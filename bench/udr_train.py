@@ -53,7 +53,7 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     from eval.benchmarks import load
-    from pipeline.llm import VLLMEngine
+    from pipeline.engines.vllm_engine import VLLMEngine
     from pipeline.models import model_identity, resolve
     from pipeline.store import JsonlStore
     from pipeline.udr import PairScorer, gsm8k_target, pool_examples

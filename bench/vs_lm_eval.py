@@ -69,7 +69,7 @@ sys.exit(cli_evaluate())
 
 def engine_env(bind: bool = True) -> dict[str, str]:
     """The environment saicot's engine runs with; without `bind`, vLLM's own CPU thread placement."""
-    from pipeline.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding
+    from pipeline.engines.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding
 
     env = dict(os.environ)
     for key, value in CPU_ENV_DEFAULTS.items():
@@ -152,7 +152,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from eval.checker.grade import grade
-    from pipeline.cpu import pick_dtype
+    from pipeline.engines.cpu import pick_dtype
     from pipeline.models import resolve
 
     model_path, dtype = resolve(args.model), pick_dtype("auto")

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.engines.base import Engine
 from pipeline.errors import SaicotError
-from pipeline.llm import Engine
 from pipeline.store import JsonlStore
 from prompts.solve import Demo, solve_messages
 from retriever.registry import Pool, PoolItem

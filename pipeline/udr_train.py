@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.engines.base import Engine
 from pipeline.errors import SaicotError
-from pipeline.llm import Engine
 from pipeline.store import JsonlStore, cache_key, write_json_atomic
 from pipeline.udr import (
     UDR_DIR,

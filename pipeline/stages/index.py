@@ -94,7 +94,7 @@ def step(ctx: RunContext) -> None:
     """Filter, embed and index the pool (only with a pool); leaves the pool, query vectors and its statistics."""
     if not ctx.needs_pool:
         return
-    from pipeline.llm import truncated
+    from pipeline.engines.base import truncated
 
     s = ctx.cfg.sample
     flt = PoolFilter(s.self_consistency, s.min_agreement)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from eval.checker.grade import extract_answer, is_equiv
 from eval.report.metrics import vote
-from pipeline.llm import Engine, Request, Sampling, truncated
+from pipeline.engines.base import Engine, Request, Sampling, truncated
 from pipeline.stages.common import request_seed
 from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir

@@ -13,7 +13,7 @@ from typing import Any
 from eval.benchmarks import Problem
 from eval.checker.grade import grade, is_equiv
 from eval.report.metrics import accuracy_ci, majority_vote
-from pipeline.llm import truncated
+from pipeline.engines.base import truncated
 from pipeline.stages.context import RunContext, console
 from pipeline.store import JsonlStore, Record, write_json_atomic
 from pipeline.strategies import needs_pool, spec

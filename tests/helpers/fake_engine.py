@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.llm import Completion, GenerationResult, Request, Sampling
+from pipeline.engines.base import Completion, GenerationResult, Request, Sampling
 
 NAMES = ["Ana", "Ben", "Caro", "Dev", "Eli", "Fay", "Gus", "Hana"]
 STORIES = [
@@ -43,7 +43,7 @@ def _cut(text: str, max_tokens: int) -> Completion:
 
 @dataclass
 class FakeEngine:
-    """Deterministic stand-in for `pipeline.llm.Engine`."""
+    """Deterministic stand-in for `pipeline.engines.base.Engine`."""
 
     name: str = "fake"
     max_model_len: int = 2048

@@ -1,7 +1,8 @@
 """Start a real `vllm serve` (OpenAI API server) on 127.0.0.1 for tests, configured like the offline engine.
 
 Same dtype (the tiny model's `TINY_DTYPE`), context, eager mode, whole-prompt prefill (vLLM 0.32 CPU crashes on
-seeded requests prefilled in chunks), prefix caching, core binding and seed as `pipeline.llm.VLLMEngine`, and
+seeded requests prefilled in chunks), prefix caching, core binding and seed as
+`pipeline.engines.vllm_engine.VLLMEngine`, and
 ``--generation-config vllm`` so the model's generation_config.json does not add sampling defaults the
 offline engine does not use. Its output goes to a log file that a failed start quotes.
 """
@@ -50,7 +51,7 @@ def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, 
     """Launch the server on a free loopback port and wait until it lists its model."""
     import httpx
 
-    from pipeline.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding
+    from pipeline.engines.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding
     from tests.helpers.tiny_model import TINY_DTYPE
 
     port = free_port()

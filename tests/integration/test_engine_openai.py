@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.engines import Borrowed, openai_factory
+from pipeline.engines import openai_factory
 from pipeline.errors import SaicotError
 from pipeline.runner import RunHooks, run_pipeline
 from tests.conftest import needs_vllm
@@ -62,13 +62,10 @@ def openai_engine(model: Path, urls: list[str]):
     return openai_factory(str(model), load_config(None, overrides=openai_overrides(model, urls)).engine)
 
 
-@pytest.fixture(scope="module")
-def reference(tiny_engine, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def reference(tiny_reference_run: Path) -> Path:
     """The same run on the offline engine."""
-    run_dir = tmp_path_factory.mktemp("offline")
-    run_pipeline(load_config(None, overrides=tiny_run_overrides(tiny_model_dir), run_dir=run_dir),
-                 RunHooks(engine_factory=lambda model, cfg: Borrowed(tiny_engine)))
-    return run_dir
+    return tiny_reference_run
 
 
 @pytest.fixture

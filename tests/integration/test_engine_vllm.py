@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.llm import Engine, Request, Sampling, generate_all
+from pipeline.engines.base import Engine, Request, Sampling, generate_all
 from tests.conftest import needs_vllm
 
 pytestmark = [needs_vllm, pytest.mark.vllm]

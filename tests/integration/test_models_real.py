@@ -9,7 +9,9 @@ import json
 
 import pytest
 
-from pipeline import models, models_cache, models_convert
+from pipeline import models
+from pipeline.models import cache as models_cache
+from pipeline.models import convert as models_convert
 
 pytestmark = pytest.mark.slow
 

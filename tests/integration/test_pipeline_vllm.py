@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -58,38 +54,6 @@ def test_run_on_real_engine_writes_consistent_records(tiny_engine, tiny_model_di
     generated = read(next(tmp_path.glob("generate/*/generated.jsonl")))
     assert [g["problem_id"] for g in generated] == [f"gsm8k-test-{i:05d}" for i in range(3)]
     assert (tmp_path / "report.md").exists() and (tmp_path / "summary.json").exists()
-
-
-@pytest.mark.slow
-def test_kill_9_mid_run_then_resume_matches_uninterrupted(tiny_engine, tiny_model_dir, tmp_path) -> None:
-    """A real `kill -9` of `saicot run` during the sample stage, then the same command again."""
-    reference = tmp_path / "reference"
-    run_pipeline(load_config(None, overrides=tiny_run_overrides(tiny_model_dir), run_dir=reference),
-                 RunHooks(engine_factory=lambda model, c: Borrowed(tiny_engine)))
-
-    run_dir = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", "--run-dir", str(run_dir)]
-    for item in tiny_run_overrides(tiny_model_dir):
-        cmd += ["--set", item]
-    env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    deadline = time.time() + 300
-    while time.time() < deadline and proc.poll() is None:
-        if list(run_dir.glob("sample/*/solutions.jsonl")):
-            break
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # the CLI and vLLM's engine processes, no clean-up
-    proc.wait()
-    assert not (run_dir / "summary.json").exists(), "the run finished before it could be killed"
-
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
-    assert predictions(run_dir) == predictions(reference)
-    for stage, name in [("generate", "generated.jsonl"), ("sample", "solutions.jsonl")]:
-        got = read(next(run_dir.glob(f"{stage}/*/{name}")))
-        want = read(next(reference.glob(f"{stage}/*/{name}")))
-        key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
-        assert sorted(map(key, got)) == sorted(map(key, want))
 
 
 def test_self_consistency_on_the_real_engine_is_reproducible(tiny_engine, tiny_model_dir, tmp_path) -> None:

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import models, models_cache, models_convert
+from pipeline import models
 from pipeline.errors import SaicotError
+from pipeline.models import cache as models_cache
+from pipeline.models import convert as models_convert
 
 WEIGHTS = b"not really safetensors but pinned bytes" * 100
 

@@ -9,10 +9,10 @@ import pytest
 
 from pipeline.config import EngineConfig, load_config
 from pipeline.engines import stage_dtype
+from pipeline.engines.base import Engine, Request, Sampling, generate_all
+from pipeline.engines.openai_engine import OpenAIEngine
+from pipeline.engines.openai_http import EndpointError, HttpClient, RetryPolicy, normalize_url
 from pipeline.errors import SaicotError
-from pipeline.llm import Engine, Request, Sampling, generate_all
-from pipeline.openai_engine import OpenAIEngine
-from pipeline.openai_http import EndpointError, HttpClient, RetryPolicy, normalize_url
 from tests.helpers.fake_openai import FakeOpenAI
 
 FAST = RetryPolicy(timeout_s=2.0, max_retries=3, backoff_s=0.01, backoff_max_s=0.05)

@@ -20,8 +20,9 @@ def make_cfg(run_dir: Path, *extra: str) -> RunConfig:
         "retrieve.strategies=[zero-shot, knn, random]", "retrieve.k=2", "sample.n=3", *extra])
 
 
-def run(cfg: RunConfig, factory: Factory):
-    return run_pipeline(cfg, RunHooks(engine_factory=factory, embedder_factory=lambda n: HashEmbedder(),
+def run(cfg: RunConfig, factory: Factory, embedder=None):
+    """A fake-engine run; the hashed bag-of-words embedder unless a real one is given."""
+    return run_pipeline(cfg, RunHooks(engine_factory=factory, embedder_factory=lambda n: embedder or HashEmbedder(),
                                       identity=lambda m: m))
 
 
@@ -34,9 +35,9 @@ def stage_file(run_dir: Path, stage: str, name: str) -> Path:
     return match
 
 
-def test_full_run_writes_every_stage_and_scores(tmp_path: Path) -> None:
+def test_full_run_writes_every_stage_and_scores(tmp_path: Path, minilm) -> None:
     factory = Factory()
-    result = run(make_cfg(tmp_path), factory)
+    result = run(make_cfg(tmp_path), factory, minilm)
     files = [("load", "problems.jsonl"), ("generate", "generated.jsonl"), ("sample", "solutions.jsonl"),
              ("index", "pool.jsonl"), ("solve", "predictions.jsonl")]
     for stage, name in files:
@@ -116,11 +117,12 @@ def test_corrupt_record_is_an_error_naming_file_and_line(tmp_path: Path) -> None
         run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, random, mmr]"), Factory())
 
 
-def test_no_leakage_of_test_questions_or_gold(tmp_path: Path) -> None:
+def test_no_leakage_of_test_questions_or_gold(tmp_path: Path, minilm) -> None:
+    """With the real MiniLM, so knn ranks the pool by meaning, as in a user's run."""
     from eval.benchmarks import load
 
     factory = Factory()
-    run(make_cfg(tmp_path), factory)
+    run(make_cfg(tmp_path), factory, minilm)
     problems = load("gsm8k", limit=6)
     pool = read(stage_file(tmp_path, "index", "pool.jsonl"))
     pool_text = "\n".join(p["question"] + p["solution"] for p in pool)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.progress import progress
+from pipeline.engines.progress import progress
 
 
 def test_non_terminal_progress_prints_a_line_per_tenth(capsys: pytest.CaptureFixture[str]) -> None:

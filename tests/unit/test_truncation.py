@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pipeline.llm import Completion, GenerationResult, Request, Sampling
+from pipeline.engines.base import Completion, GenerationResult, Request, Sampling
 from pipeline.stages.index import PoolFilter, select_demos
 from pipeline.stages.sample import run_sample
 from pipeline.stages.score import score_predictions, summarize

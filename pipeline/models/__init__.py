@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pipeline import models_cache, models_convert
 from pipeline.errors import SaicotError
+from pipeline.models import cache as models_cache
+from pipeline.models import convert as models_convert
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def hub_reachable(hub_id: str) -> bool:
 
 def pull(alias: str, force: bool = False) -> Path:
     """Fetch, verify and convert `alias` into the cache (a no-op when a verified copy is there); return it."""
-    from pipeline.models_pull import build_entry
+    from pipeline.models.build import build_entry
 
     spec = _spec(alias)
     console = _console()

@@ -1,4 +1,9 @@
-"""Engine factories (offline vLLM or an OpenAI-compatible server) and a manager keeping one engine loaded."""
+"""LLM engines: factories (offline vLLM or an OpenAI-compatible server) and a manager keeping one loaded.
+
+The package: `base` (the `Engine` protocol, requests, sampling, results), `vllm_engine` (vLLM's offline
+engine), `openai_engine` and `openai_http` (servers with retries and failover), `cpu` (dtype and core binding
+on CPU hosts), `progress` (progress lines). Everything heavy is imported lazily, inside the factories.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import EngineConfig
-from pipeline.llm import Engine
+from pipeline.engines.base import Engine
 
 EngineFactory = Callable[[str, EngineConfig], Engine]
 
@@ -54,7 +59,7 @@ def configure_engine_logs() -> None:
 def vllm_factory(model: str, cfg: EngineConfig) -> Engine:
     """Resolve a model alias/path and start the vLLM offline engine on it."""
     from pipeline import models, processes
-    from pipeline.llm import VLLMEngine
+    from pipeline.engines.vllm_engine import VLLMEngine
 
     processes.install()  # engine processes die with us, however we end
     configure_engine_logs()
@@ -66,7 +71,7 @@ def vllm_factory(model: str, cfg: EngineConfig) -> Engine:
 
 def openai_factory(model: str, cfg: EngineConfig) -> Engine:
     """An engine over OpenAI-compatible servers (`cfg.base_urls`), tokenizing locally with `model`'s tokenizer."""
-    from pipeline.openai_engine import OpenAIEngine
+    from pipeline.engines.openai_engine import OpenAIEngine
 
     return OpenAIEngine.from_config(model, cfg)
 
@@ -85,7 +90,7 @@ def stage_dtype(cfg: EngineConfig) -> str:
     """
     if cfg.backend == "openai":
         return cfg.dtype
-    from pipeline.cpu import pick_dtype
+    from pipeline.engines.cpu import pick_dtype
 
     return pick_dtype(cfg.dtype)
 

@@ -6,7 +6,7 @@ token ids: the server sees exactly the tokens the offline engine would, so greed
 ``/v1/chat/completions`` instead and the server renders them with its own template.
 
 Requests run on a bounded thread pool (`max_concurrency`) and are yielded as each finishes, so the stages
-store every finished record at once; when a request fails for good (see `pipeline.openai_http`), the
+store every finished record at once; when a request fails for good (see `pipeline.engines.openai_http`), the
 requests still in flight finish and are yielded, queued ones are dropped, and the `EndpointError` propagates:
 re-running resumes with only the missing records.
 """
@@ -19,10 +19,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 from pipeline.config import EngineConfig
+from pipeline.engines.base import Completion, GenerationResult, Request, Sampling, encode_prompt, scoring_ids
+from pipeline.engines.openai_http import EndpointError, HttpClient, RetryPolicy
+from pipeline.engines.progress import progress
 from pipeline.errors import SaicotError
-from pipeline.llm import Completion, GenerationResult, Request, Sampling, encode_prompt, scoring_ids
-from pipeline.openai_http import EndpointError, HttpClient, RetryPolicy
-from pipeline.progress import progress
 
 _MAX_CHAT_MEMO = 100_000
 

@@ -12,8 +12,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import models_cache, models_convert
 from pipeline.errors import SaicotError
+from pipeline.models import cache as models_cache
+from pipeline.models import convert as models_convert
 
 if TYPE_CHECKING:
     from rich.console import Console
