@@ -1,7 +1,8 @@
 """PNG plots of a study summary (matplotlib, Agg backend, no timestamps or version in the files).
 
 * ``accuracy_by_strategy.png``: accuracy with 95% intervals per strategy, one panel per solver.
-* ``accuracy_vs_k.png``: accuracy against the number of demos, one panel per generator -> solver pair.
+* ``accuracy_vs_k.png``: accuracy against the number of demos, one panel per generator -> solver pair (only when
+  the grid has more than one k).
 * ``transfer_heatmap.png``: generator -> solver accuracy per pool strategy, coloured by the gain over the
   solver's zero-shot accuracy.
 """
@@ -125,9 +126,9 @@ def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
         ax.set_ylim(-0.03, 1.03)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("accuracy")
-    axes[0][-1].legend(loc="upper right", fontsize=7, framealpha=0.9)
-    note = "" if len(ks) > 1 else " (one k in this grid)"
-    fig.suptitle(f"Accuracy vs number of demos, generator -> solver{note}")
+    if axes[0][-1].get_legend_handles_labels()[0]:
+        axes[0][-1].legend(loc="upper right", fontsize=7, framealpha=0.9)
+    fig.suptitle("Accuracy vs number of demos, generator -> solver")
     return _save(fig, path)
 
 
@@ -175,8 +176,9 @@ def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     if not summary["cells"]:
         return []
     out_dir = Path(out_dir)
-    paths = [accuracy_by_strategy(summary, out_dir / "accuracy_by_strategy.png"),
-             accuracy_vs_k(summary, out_dir / "accuracy_vs_k.png")]
+    paths = [accuracy_by_strategy(summary, out_dir / "accuracy_by_strategy.png")]
+    if len({c["k"] for c in summary["cells"] if c["k"] is not None}) > 1:  # one k: a line of single points
+        paths.append(accuracy_vs_k(summary, out_dir / "accuracy_vs_k.png"))
     if any(c["generator"] is not None for c in summary["cells"]):
         paths.append(transfer_heatmap(summary, out_dir / "transfer_heatmap.png"))
     return paths

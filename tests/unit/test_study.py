@@ -104,6 +104,12 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
     assert untimed(tmp_path / "run") == untimed(tmp_path / "ref")
 
 
+def test_a_grid_with_one_k_gets_no_accuracy_vs_k_plot(tmp_path: Path) -> None:
+    run_study(study_cfg(tmp_path, k=[2], strategy=["zero-shot", "knn"]), hooks(Factory()))
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["accuracy_by_strategy.png",
+                                                                      "transfer_heatmap.png"]
+
+
 def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) -> None:
     from eval.report.study import write_report
 
