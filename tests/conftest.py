@@ -27,10 +27,19 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_engine(tiny_model_dir: Path) -> Iterator[object]:
-    """One vLLM engine for the whole session (starting one costs ~30 s on 2 cores)."""
+def tiny_engine(tiny_model_dir: Path, request: pytest.FixtureRequest) -> Iterator[object]:
+    """One vLLM engine for the whole session (starting one costs ~30 s on 2 cores).
+
+    If a test of this session will need `vllm serve` (`vllm_server`), it is launched first, so that it boots
+    while this engine loads and the other engine tests run.
+    """
     if not HAS_VLLM:
         pytest.skip("vLLM is not installed")
+    if any("vllm_server" in getattr(item, "fixturenames", ()) for item in request.session.items) \
+            and getattr(request.config, "_saicot_vllm_server", None) is None:
+        from tests.helpers.vllm_server import launch_vllm_server
+
+        request.config._saicot_vllm_server = launch_vllm_server(tiny_model_dir, tiny_model_dir.parent / "server.log")
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
     from pipeline.engines.vllm_engine import VLLMEngine
     from tests.helpers.tiny_model import TINY_DTYPE
@@ -39,6 +48,9 @@ def tiny_engine(tiny_model_dir: Path) -> Iterator[object]:
                         show_progress=False)
     yield engine
     engine.close()
+    server = getattr(request.config, "_saicot_vllm_server", None)
+    if server is not None:  # launched above and never waited for (its tests failed to start): no orphan
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +75,8 @@ XDIST_GROUPS = {
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Pin the engine-heavy modules to their groups; run the `vllm serve` tests last (it boots meanwhile)."""
+    items.sort(key=lambda item: "vllm_server" in getattr(item, "fixturenames", ()))  # stable: order kept
     by_module = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
     for item in items:
         group = by_module.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None

@@ -36,6 +36,23 @@ class VLLMServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    def wait_ready(self, timeout_s: float = 300) -> VLLMServer:
+        """Block until the server lists its model (raises with the log's tail if it dies or times out)."""
+        import httpx
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"vllm serve exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/models", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"vllm serve did not come up within {timeout_s:g} s:\n{self.log.read_text()[-3000:]}")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -46,11 +63,9 @@ class VLLMServer:
                 self.proc.wait()
 
 
-def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, kv_cache_gib: float = 1,
-                      timeout_s: float = 300) -> VLLMServer:
-    """Launch the server on a free loopback port and wait until it lists its model."""
-    import httpx
-
+def launch_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096,
+                       kv_cache_gib: float = 1) -> VLLMServer:
+    """Launch the server on a free loopback port and return at once (it boots in ~60 s; see `wait_ready`)."""
     from pipeline.engines.cpu import CPU_ENV_DEFAULTS, cpu_thread_binding
     from tests.helpers.tiny_model import TINY_DTYPE
 
@@ -66,16 +81,11 @@ def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, 
     out = open(log, "wb")
     proc = subprocess.Popen(["nice", "-n", "19", *cmd], stdout=out, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)
-    server = VLLMServer(proc, port, str(model_dir), log)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"vllm serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{server.url}/models", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    server.stop()
-    raise RuntimeError(f"vllm serve did not come up within {timeout_s:g} s:\n{log.read_text()[-3000:]}")
+    return VLLMServer(proc, port, str(model_dir), log)
+
+
+def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, kv_cache_gib: float = 1,
+                      timeout_s: float = 300) -> VLLMServer:
+    """Launch the server on a free loopback port and wait until it lists its model."""
+    return launch_vllm_server(model_dir, log, max_model_len=max_model_len,
+                              kv_cache_gib=kv_cache_gib).wait_ready(timeout_s)

@@ -12,15 +12,24 @@ from tests.conftest import HAS_VLLM
 
 
 @pytest.fixture(scope="session")
-def vllm_server(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """`vllm serve` (CPU) on 127.0.0.1 serving the tiny random Llama under its directory name (~60 s to start)."""
+def vllm_server(tiny_model_dir: Path, request: pytest.FixtureRequest) -> Iterator[object]:
+    """`vllm serve` (CPU) on 127.0.0.1 serving the tiny random Llama under its directory name.
+
+    It takes ~60 s to boot, so `tiny_engine` launches it in the background when this session will need it
+    (the tests that use it run last in their group, see `tests.conftest`); this fixture waits for it.
+    """
     if not HAS_VLLM:
         pytest.skip("vLLM is not installed")
-    from tests.helpers.vllm_server import start_vllm_server
+    from tests.helpers.vllm_server import launch_vllm_server
 
-    server = start_vllm_server(tiny_model_dir, tmp_path_factory.mktemp("vllm-serve") / "server.log")
-    yield server
-    server.stop()
+    server = getattr(request.config, "_saicot_vllm_server", None)
+    if server is None:
+        server = launch_vllm_server(tiny_model_dir, tiny_model_dir.parent / "server.log")
+        request.config._saicot_vllm_server = server
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
