@@ -74,6 +74,7 @@ XDIST_GROUPS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Pin the engine-heavy modules to their groups; run the `vllm serve` tests last (it boots meanwhile)."""
     items.sort(key=lambda item: "vllm_server" in getattr(item, "fixturenames", ()))  # stable: order kept
