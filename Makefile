@@ -23,7 +23,7 @@ demo: install
 
 test: install-test
 	$(BIN)/ruff check pipeline retriever prompts eval tests bench
-	$(BIN)/python -m pytest -q -ra --durations=15 -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -ra --durations=15 -n 2
 
 lint:
 	$(BIN)/ruff check pipeline retriever prompts eval tests bench

@@ -64,22 +64,31 @@ def minilm() -> object:
     return Embedder(resolve("minilm-l6"))
 
 
-# `make test` runs the suite on two workers (pytest-xdist, `--dist loadgroup`). The engine-heavy modules are
-# pinned to two groups so each session fixture (the tiny engine, `vllm serve`, SmolLM2) starts once, on one
-# worker, while the other worker runs SmolLM2 and the unit tests beside it.
+# `make test` runs the suite on two workers (pytest-xdist). Each engine-heavy module belongs to a group that runs
+# on one worker, so each session fixture (the tiny engine, `vllm serve`, SmolLM2) starts once, while the other
+# worker runs the unit tests beside it. (xdist's own `--dist loadgroup` marks do not work with pytest 9.2,
+# which ignores the node id suffix they rely on, hence a scheduler of our own.)
 XDIST_GROUPS = {
     "tiny-engine": ("test_engine_openai", "test_process_cleanup", "test_engine_vllm", "test_pipeline_vllm",
                     "test_study_vllm", "test_udr_real"),
     "real-models": ("test_engine_smollm2", "test_models_real"),
 }
+GROUP_OF_MODULE = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Work units: one per group (see `XDIST_GROUPS`), and every other test on its own."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class EngineGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+            return GROUP_OF_MODULE.get(module, nodeid)
+
+    return EngineGroups(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Pin the engine-heavy modules to their groups; run the `vllm serve` tests last (it boots meanwhile)."""
+    """Run the `vllm serve` tests last: `tiny_engine` launches the server, which boots meanwhile."""
     items.sort(key=lambda item: "vllm_server" in getattr(item, "fixturenames", ()))  # stable: order kept
-    by_module = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
-    for item in items:
-        group = by_module.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))

@@ -21,7 +21,8 @@ from tests.conftest import needs_vllm
 from tests.helpers.fault_proxy import KINDS, FaultProxy
 from tests.helpers.tiny_model import tiny_run_overrides
 
-pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]  # the server alone takes ~60 s to start
+# the server alone takes ~60 s to start
+pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]
 STAGE_FILES = [("generate", "generated.jsonl"), ("sample", "solutions.jsonl"), ("solve", "predictions.jsonl")]
 TIMEOUT_S = 4.0
 PAIRS = [("Tom has 3 apples and", " 4 pears. The answer is 7."), ("The answer", " is 12.")]
