@@ -64,3 +64,26 @@ def test_loglikelihood_matches_transformers(tiny_engine, tiny_model_dir) -> None
     got = tiny_engine.loglikelihood(pairs)
     assert got == pytest.approx(transformers_mean_nll(tiny_model_dir, pairs), abs=1e-2)
     assert all(x > 0 for x in got)
+
+
+def test_scoring_with_the_prefix_cache_gives_the_same_nlls(tiny_engine) -> None:
+    """Pairs sharing a long demo prefix (UDR's case), and a long continuation scored twice (the second time its
+    full KV blocks come from the cache and carry no logprobs, so it must be scored again without it)."""
+    demo = " ".join(f"Ana has {i} apples and buys {i + 2} more, so she has {2 * i + 2}." for i in range(12))
+    pairs = [(f"{demo}\nQuestion: Ben has {n} pens.", f" The answer is {n + 1}.") for n in range(6)]
+    pairs += [pairs[2], ("Question: Tom has pears.", demo * 2)]
+    tiny_engine.reset_prefix_cache()
+    plain = tiny_engine.loglikelihood(pairs)
+    assert tiny_engine.score_stats["cached_tokens"] == 0  # without the flag nothing is read from the cache
+    tiny_engine.reset_prefix_cache()
+    tiny_engine.score_prefix_cache = True
+    try:
+        cached = tiny_engine.loglikelihood(pairs)
+        stats = dict(tiny_engine.score_stats)
+        again = tiny_engine.loglikelihood(pairs)  # everything in the cache now: the fallback path
+    finally:
+        tiny_engine.score_prefix_cache = False
+    assert stats["cached_tokens"] > 0
+    assert tiny_engine.score_stats["rescored"] > stats["rescored"]
+    assert cached == pytest.approx(plain, abs=1e-3) and again == pytest.approx(plain, abs=1e-3)
+    assert plain[2] == pytest.approx(plain[6], abs=1e-4)
