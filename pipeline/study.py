@@ -19,10 +19,13 @@ Example config::
       strategy: [zero-shot, knn, mmr, self-icl, auto-cot]
       k: [2, 4]
       scope: [global]
+    arms:   # a grid of its own for a few cells; missing axes take the main grid's values
+      - {generator: [qwen2.5-coder-1.5b], strategy: [knn, random]}
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -77,6 +80,8 @@ class StudyConfig(BaseModel):
     study_dir: Path = Path("runs/study")
     base: dict[str, Any] = Field(default_factory=dict)
     grid: GridConfig = GridConfig()
+    arms: list[GridConfig] = Field(default_factory=list, description="more grids on the same base, e.g. another "
+                                   "generator for a few strategies only (missing axes: the main grid's)")
     claims: list[ClaimConfig] = Field(default_factory=list)
     claim_margin: float = Field(0.02, ge=0, le=1, description="a claim is refuted when a gain this large is ruled out")
 
@@ -128,41 +133,43 @@ def slug(model: str) -> str:
 
 
 def plan_study(cfg: StudyConfig) -> StudyPlan:
-    """Expand the grid into runs and cells.
+    """Expand the grid, then each arm, into runs and cells.
 
     Runs go generator by generator; within one, the solver equal to the generator comes first (its engine
     is already loaded) so a 2x2 model grid loads three engines, not eight. A cell belongs to the first run
-    that covers its relevant axes (`pipeline.strategies.strategy_axes`); later runs do not repeat it.
+    that covers its relevant axes (`pipeline.strategies.strategy_axes`); later runs do not repeat it. An arm
+    is a grid of its own whose missing axes take the main grid's values; its runs come after the main grid's
+    (a run of the same name, i.e. the same generator, solver, k and scope, gains the arm's strategies).
     """
     base = build_config(cfg.base)
     g = cfg.grid
-    generators = g.generator or [base.generator.model]
-    solvers = g.solver or [base.solver.model]
-    strategies = g.strategy or list(base.retrieve.strategies)
-    ks = g.k or [base.retrieve.k]
-    scopes = g.scope or [base.retrieve.scope]
+    main = {"generator": g.generator or [base.generator.model], "solver": g.solver or [base.solver.model],
+            "strategy": g.strategy or list(base.retrieve.strategies), "k": g.k or [base.retrieve.k],
+            "scope": g.scope or [base.retrieve.scope]}
     plan = StudyPlan()
+    owned: dict[str, list[str]] = {}
+    runs: dict[str, PlannedRun] = {}
     seen: set[tuple[Any, ...]] = set()
-    for gen in generators:
-        ordered = sorted(solvers, key=lambda s: (s != gen, solvers.index(s)))
-        for solver in ordered:
-            for k in ks:
-                for scope in scopes:
-                    axes_value = {"generator": gen, "solver": solver, "k": k, "scope": scope}
-                    name = f"{slug(gen)}--{slug(solver)}--k{k}--{scope}"
-                    owned = []
-                    for strategy in strategies:
-                        rel = strategy_axes(strategy)
-                        ident = (strategy, *(axes_value[a] if a in rel else None for a in
-                                             ("generator", "solver", "k", "scope")))
-                        if ident in seen:
-                            continue
-                        seen.add(ident)
-                        owned.append(strategy)
-                        plan.cells.append(Cell(run=name, strategy=strategy, solver=solver,
-                                               generator=ident[1], k=ident[3], scope=ident[4]))
-                    if owned:
-                        plan.runs.append(PlannedRun(name, gen, solver, k, scope, tuple(owned)))
+    for grid in [main, *({**main, **arm.model_dump(exclude_none=True)} for arm in cfg.arms)]:
+        solvers = grid["solver"]
+        for gen in grid["generator"]:
+            for solver in sorted(solvers, key=lambda s: (s != gen, solvers.index(s))):
+                for k in grid["k"]:
+                    for scope in grid["scope"]:
+                        axes_value = {"generator": gen, "solver": solver, "k": k, "scope": scope}
+                        name = f"{slug(gen)}--{slug(solver)}--k{k}--{scope}"
+                        for strategy in grid["strategy"]:
+                            rel = strategy_axes(strategy)
+                            ident = (strategy, *(axes_value[a] if a in rel else None for a in
+                                                 ("generator", "solver", "k", "scope")))
+                            if ident in seen:
+                                continue
+                            seen.add(ident)
+                            owned.setdefault(name, []).append(strategy)
+                            runs.setdefault(name, PlannedRun(name, gen, solver, k, scope, ()))
+                            plan.cells.append(Cell(run=name, strategy=strategy, solver=solver,
+                                                   generator=ident[1], k=ident[3], scope=ident[4]))
+    plan.runs = [dataclasses.replace(run, strategies=tuple(owned[name])) for name, run in runs.items()]
     return plan
 
 
@@ -209,7 +216,7 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
     console = Console(stderr=True)
     study_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(study_dir / "study.json", {
-        "base": cfg.base, "grid": cfg.grid.model_dump(),
+        "base": cfg.base, "grid": cfg.grid.model_dump(), "arms": [a.model_dump() for a in cfg.arms],
         "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells],
         "claims": [c.model_dump() for c in cfg.claims], "claim_margin": cfg.claim_margin})
     base_engine = build_config(cfg.base).engine

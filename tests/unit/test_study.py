@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -102,6 +103,27 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
         return report, {k: v for k, v in summary.items() if k != "stage_times"}
 
     assert untimed(tmp_path / "run") == untimed(tmp_path / "ref")
+
+
+def test_an_arm_adds_only_its_own_cells_and_runs_after_the_main_grid(tmp_path: Path) -> None:
+    cfg = StudyConfig.model_validate({
+        "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3, "model": "gen-a"}},
+        "grid": {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": ["zero-shot", "knn", "random"], "k": [2]},
+        "arms": [{"generator": ["gen-b"], "strategy": ["zero-shot", "knn"]},       # zero-shot: already a cell
+                 {"strategy": ["mmr"]}],                                          # same run as the main grid's
+        "claims": [{"claim": "2. another generator gives a better pool",
+                    "a": {"strategy": "knn", "generator": "gen-b"}, "b": {"strategy": "knn", "generator": "gen-a"}}]})
+    plan = plan_study(cfg)
+    assert [(r.name, r.strategies) for r in plan.runs] == [
+        ("gen-a--gen-a--k2--global", ("zero-shot", "knn", "random", "mmr")), ("gen-b--gen-a--k2--global", ("knn",))]
+    assert sorted((c.strategy, c.generator) for c in plan.cells) == [
+        ("knn", "gen-a"), ("knn", "gen-b"), ("mmr", "gen-a"), ("random", "gen-a"), ("zero-shot", None)]
+    factory = Factory()
+    run_study(cfg, hooks(factory))
+    # gen-b generates the arm's questions; gen-a (the base's pool solver) samples and solves them
+    assert [e.name for e in factory.engines] == ["gen-a", "gen-b", "gen-a"]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert len(summary["cells"]) == 5 and summary["claims"][0]["verdict"] in ("holds", "refuted", "inconclusive")
 
 
 def test_a_grid_with_one_k_gets_no_accuracy_vs_k_plot(tmp_path: Path) -> None:
