@@ -35,11 +35,10 @@ def tiny_engine(tiny_model_dir: Path, request: pytest.FixtureRequest) -> Iterato
     """
     if not HAS_VLLM:
         pytest.skip("vLLM is not installed")
-    if any("vllm_server" in getattr(item, "fixturenames", ()) for item in request.session.items) \
-            and getattr(request.config, "_saicot_vllm_server", None) is None:
-        from tests.helpers.vllm_server import launch_vllm_server
+    from tests.helpers.vllm_server import launched_server, session_server
 
-        request.config._saicot_vllm_server = launch_vllm_server(tiny_model_dir, tiny_model_dir.parent / "server.log")
+    if any("vllm_server" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        session_server(request.config, tiny_model_dir)
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
     from pipeline.engines.vllm_engine import VLLMEngine
     from tests.helpers.tiny_model import TINY_DTYPE
@@ -48,8 +47,7 @@ def tiny_engine(tiny_model_dir: Path, request: pytest.FixtureRequest) -> Iterato
                         show_progress=False)
     yield engine
     engine.close()
-    server = getattr(request.config, "_saicot_vllm_server", None)
-    if server is not None:  # launched above and never waited for (its tests failed to start): no orphan
+    if (server := launched_server(request.config)) is not None:  # stopped even if its tests never ran
         server.stop()
 
 

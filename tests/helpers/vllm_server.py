@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -84,8 +85,15 @@ def launch_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096,
     return VLLMServer(proc, port, str(model_dir), log)
 
 
-def start_vllm_server(model_dir: Path, log: Path, *, max_model_len: int = 4096, kv_cache_gib: float = 1,
-                      timeout_s: float = 300) -> VLLMServer:
-    """Launch the server on a free loopback port and wait until it lists its model."""
-    return launch_vllm_server(model_dir, log, max_model_len=max_model_len,
-                              kv_cache_gib=kv_cache_gib).wait_ready(timeout_s)
+def session_server(config: Any, model_dir: Path) -> VLLMServer:
+    """The test session's one server on `model_dir`: launched on first call, kept on the pytest `config`."""
+    server = getattr(config, "_saicot_vllm_server", None)
+    if server is None:
+        server = launch_vllm_server(model_dir, model_dir.parent / "server.log")
+        config._saicot_vllm_server = server
+    return server
+
+
+def launched_server(config: Any) -> VLLMServer | None:
+    """The session's server if one was launched."""
+    return getattr(config, "_saicot_vllm_server", None)

@@ -20,12 +20,9 @@ def vllm_server(tiny_model_dir: Path, request: pytest.FixtureRequest) -> Iterato
     """
     if not HAS_VLLM:
         pytest.skip("vLLM is not installed")
-    from tests.helpers.vllm_server import launch_vllm_server
+    from tests.helpers.vllm_server import session_server
 
-    server = getattr(request.config, "_saicot_vllm_server", None)
-    if server is None:
-        server = launch_vllm_server(tiny_model_dir, tiny_model_dir.parent / "server.log")
-        request.config._saicot_vllm_server = server
+    server = session_server(request.config, tiny_model_dir)
     try:
         yield server.wait_ready()
     finally:
