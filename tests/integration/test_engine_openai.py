@@ -24,14 +24,15 @@ from tests.helpers.tiny_model import tiny_run_overrides
 # the server alone takes ~60 s to start
 pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]
 STAGE_FILES = [("generate", "generated.jsonl"), ("sample", "solutions.jsonl"), ("solve", "predictions.jsonl")]
-TIMEOUT_S = 4.0
+TIMEOUT_S = 4.0  # short, so the fault test's stalls (TIMEOUT_S + 1) time out quickly
+NO_TIMEOUT_S = 120.0  # for counting tests: a slow answer on a loaded machine must not turn into a retry
 PAIRS = [("Tom has 3 apples and", " 4 pears. The answer is 7."), ("The answer", " is 12.")]
 
 
-def openai_overrides(model: Path, urls: list[str]) -> list[str]:
+def openai_overrides(model: Path, urls: list[str], timeout_s: float = TIMEOUT_S) -> list[str]:
     return tiny_run_overrides(model) + [
         "engine.backend=openai", f"engine.base_urls=[{', '.join(urls)}]",
-        "engine.max_concurrency=4", f"engine.timeout_s={TIMEOUT_S}", "engine.max_retries=8",
+        "engine.max_concurrency=4", f"engine.timeout_s={timeout_s}", "engine.max_retries=8",
         "engine.backoff_s=0.05", "engine.backoff_max_s=0.5",
     ]
 
@@ -46,7 +47,7 @@ def n_records(run_dir: Path) -> int:
     return sum(len(lines) for lines in stage_lines(run_dir).values())
 
 
-def openai_run(model: Path, urls: list[str], run_dir: Path) -> list:
+def openai_run(model: Path, urls: list[str], run_dir: Path, timeout_s: float = TIMEOUT_S) -> list:
     """Run the pipeline through the openai backend; return the engines it built (their client stats)."""
     engines = []
 
@@ -54,7 +55,7 @@ def openai_run(model: Path, urls: list[str], run_dir: Path) -> list:
         engines.append(openai_factory(name, cfg))
         return engines[-1]
 
-    run_pipeline(load_config(None, overrides=openai_overrides(model, urls), run_dir=run_dir),
+    run_pipeline(load_config(None, overrides=openai_overrides(model, urls, timeout_s), run_dir=run_dir),
                  RunHooks(engine_factory=factory))
     return engines
 
@@ -79,7 +80,7 @@ def proxies(vllm_server) -> Iterator[list[FaultProxy]]:
 
 def test_records_and_loglikelihood_match_the_offline_engine(reference, vllm_server, tiny_engine, tiny_model_dir,
                                                             tmp_path) -> None:
-    engines = openai_run(tiny_model_dir, [vllm_server.url], tmp_path)
+    engines = openai_run(tiny_model_dir, [vllm_server.url], tmp_path, NO_TIMEOUT_S)
     want = stage_lines(reference)
     assert stage_lines(tmp_path) == want and n_records(tmp_path) >= 12
     assert engines[0].client.stats["retries"] == 0
@@ -122,13 +123,13 @@ def test_server_down_stops_with_the_endpoint_then_resume_finishes_only_the_rest(
     proxies.append(proxy)
     proxy.down_after = 5  # five requests get through, then the server is gone for good
     with pytest.raises(SaicotError) as err:
-        openai_run(tiny_model_dir, [proxy.url], tmp_path)
+        openai_run(tiny_model_dir, [proxy.url], tmp_path, NO_TIMEOUT_S)
     assert proxy.url in str(err.value) and "re-run" in str(err.value)
     done = n_records(tmp_path)
     assert done == proxy.counts["pass"] == 5  # every answered request was stored, once
 
     proxy.down = False
     proxy.counts.clear()
-    openai_run(tiny_model_dir, [proxy.url], tmp_path)
+    openai_run(tiny_model_dir, [proxy.url], tmp_path, NO_TIMEOUT_S)
     assert stage_lines(tmp_path) == stage_lines(reference)
     assert proxy.counts["pass"] == n_records(reference) - done  # only what was missing
