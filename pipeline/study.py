@@ -21,6 +21,8 @@ Example config::
       scope: [global]
     arms:   # a grid of its own for a few cells; missing axes take the main grid's values
       - {generator: [qwen2.5-coder-1.5b], strategy: [knn, random]}
+      # a variant: the same axes under changed settings (merged into base), its cells named by `variant`
+      - {variant: no-filter, set: {sample: {self_consistency: false}}, strategy: [knn]}
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eval.report.study import Cell
 from pipeline.config import RunConfig, build_config
@@ -51,6 +53,26 @@ class GridConfig(BaseModel):
     strategy: list[str] | None = Field(None, min_length=1)
     k: list[int] | None = Field(None, min_length=1)
     scope: list[Literal["own", "global"]] | None = Field(None, min_length=1)
+
+
+class ArmConfig(GridConfig):
+    """A smaller grid beside the main one; with `variant`, its runs also take the `set` overrides of the base.
+
+    A variant names cells that differ from the main grid's in a setting that is not an axis (e.g. the pool
+    filter off): its runs are separate runs (``<name>--<variant>``) whose config is the base with `set`
+    merged in, and claims select its cells with ``variant: <name>``. The stage cache still shares every stage
+    the overrides leave unchanged (a pool-filter variant reuses the generated and sampled pool).
+    """
+
+    variant: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]+$", description="label of the arm's cells")
+    set: dict[str, Any] = Field(default_factory=dict, description="base-config overrides, e.g. "
+                                "{sample: {self_consistency: false}}; needs a variant")
+
+    @model_validator(mode="after")
+    def _set_needs_variant(self) -> ArmConfig:
+        if self.set and not self.variant:
+            raise ValueError("an arm with `set` overrides needs a `variant` name for its cells")
+        return self
 
 
 class ClaimConfig(BaseModel):
@@ -80,7 +102,7 @@ class StudyConfig(BaseModel):
     study_dir: Path = Path("runs/study")
     base: dict[str, Any] = Field(default_factory=dict)
     grid: GridConfig = GridConfig()
-    arms: list[GridConfig] = Field(default_factory=list, description="more grids on the same base, e.g. another "
+    arms: list[ArmConfig] = Field(default_factory=list, description="more grids on the same base, e.g. another "
                                    "generator for a few strategies only (missing axes: the main grid's)")
     claims: list[ClaimConfig] = Field(default_factory=list)
     claim_margin: float = Field(0.02, ge=0, le=1, description="a claim is refuted when a gain this large is ruled out")
@@ -96,6 +118,8 @@ class PlannedRun:
     k: int
     scope: str
     strategies: tuple[str, ...]
+    variant: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # merged into the base config (a variant arm's `set`)
 
 
 @dataclass
@@ -123,7 +147,19 @@ def load_study_config(path: Path | str, study_dir: Path | None = None) -> StudyC
         where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
         raise SaicotError(f"config error in {path}: {where}") from None
     build_config(cfg.base, source=f"{path} (base)")
+    for i, arm in enumerate(cfg.arms):
+        if arm.set:
+            build_config(deep_merge(cfg.base, arm.set), source=f"{path} (arms[{i}] {arm.variant}: base + set)")
     return cfg
+
+
+def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `overrides` merged in, mappings recursively (neither argument is changed)."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out
 
 
 def slug(model: str) -> str:
@@ -139,7 +175,8 @@ def plan_study(cfg: StudyConfig) -> StudyPlan:
     is already loaded) so a 2x2 model grid loads three engines, not eight. A cell belongs to the first run
     that covers its relevant axes (`pipeline.strategies.strategy_axes`); later runs do not repeat it. An arm
     is a grid of its own whose missing axes take the main grid's values; its runs come after the main grid's
-    (a run of the same name, i.e. the same generator, solver, k and scope, gains the arm's strategies).
+    (a run of the same name, i.e. the same generator, solver, k and scope, gains the arm's strategies). A
+    variant arm's cells are its own (named by the variant), whatever their axes.
     """
     base = build_config(cfg.base)
     g = cfg.grid
@@ -150,32 +187,34 @@ def plan_study(cfg: StudyConfig) -> StudyPlan:
     owned: dict[str, list[str]] = {}
     runs: dict[str, PlannedRun] = {}
     seen: set[tuple[Any, ...]] = set()
-    for grid in [main, *({**main, **arm.model_dump(exclude_none=True)} for arm in cfg.arms)]:
-        solvers = grid["solver"]
+    arms = [{**main, **arm.model_dump(exclude_none=True, exclude={"set"}), "set": arm.set} for arm in cfg.arms]
+    for grid in [main, *arms]:
+        solvers, variant = grid["solver"], grid.get("variant")
         for gen in grid["generator"]:
             for solver in sorted(solvers, key=lambda s: (s != gen, solvers.index(s))):
                 for k in grid["k"]:
                     for scope in grid["scope"]:
                         axes_value = {"generator": gen, "solver": solver, "k": k, "scope": scope}
-                        name = f"{slug(gen)}--{slug(solver)}--k{k}--{scope}"
+                        name = f"{slug(gen)}--{slug(solver)}--k{k}--{scope}" + (f"--{variant}" if variant else "")
                         for strategy in grid["strategy"]:
                             rel = strategy_axes(strategy)
-                            ident = (strategy, *(axes_value[a] if a in rel else None for a in
-                                                 ("generator", "solver", "k", "scope")))
+                            ident = (strategy, variant, *(axes_value[a] if a in rel else None for a in
+                                                          ("generator", "solver", "k", "scope")))
                             if ident in seen:
                                 continue
                             seen.add(ident)
                             owned.setdefault(name, []).append(strategy)
-                            runs.setdefault(name, PlannedRun(name, gen, solver, k, scope, ()))
+                            runs.setdefault(name, PlannedRun(name, gen, solver, k, scope, (), variant,
+                                                             grid.get("set") or {}))
                             plan.cells.append(Cell(run=name, strategy=strategy, solver=solver,
-                                                   generator=ident[1], k=ident[3], scope=ident[4]))
+                                                   generator=ident[2], k=ident[4], scope=ident[5], variant=variant))
     plan.runs = [dataclasses.replace(run, strategies=tuple(owned[name])) for name, run in runs.items()]
     return plan
 
 
 def run_config(cfg: StudyConfig, run: PlannedRun, *, dtype: str | None = None) -> RunConfig:
     """The pipeline config of one planned run (stage cache: the study directory)."""
-    data = yaml.safe_load(yaml.safe_dump(cfg.base))
+    data = deep_merge(yaml.safe_load(yaml.safe_dump(cfg.base)), run.overrides)
     data.setdefault("generator", {})["model"] = run.generator
     if not (data.get("sample") or {}).get("model"):
         data.setdefault("sample", {})["model"] = run.generator

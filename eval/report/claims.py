@@ -2,7 +2,8 @@
 
 A study config lists them (``claims:`` in the YAML); each compares cell `a` with cell `b`, both chosen by
 the axes that identify a cell (strategy, generator, solver, k, scope; a model by its alias or last path
-part). The verdict comes from the paired 95% bootstrap interval of accuracy(a) - accuracy(b):
+part) and, for a variant arm's cells, ``variant`` (a selector without it picks the main grid's cells). The
+verdict comes from the paired 95% bootstrap interval of accuracy(a) - accuracy(b):
 
 * **holds**: the whole interval is above 0 (a beats b);
 * **refuted**: the interval's upper end is below the study's `margin` (default 0.02): a gain of a over b of
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-SELECTOR_AXES = ("strategy", "generator", "solver", "k", "scope")
+SELECTOR_AXES = ("strategy", "generator", "solver", "k", "scope", "variant")
 
 
 def verdict(diff: dict[str, float] | None, margin: float = 0.02) -> str:
@@ -44,6 +45,8 @@ def _widen_if_identical(diff: dict[str, Any]) -> dict[str, Any]:
 
 
 def _matches(cell: Any, selector: dict[str, Any], label: Callable[[Any], str]) -> bool:
+    if "variant" not in selector and getattr(cell, "variant", None) is not None:
+        return False  # a selector without `variant` means the main grid's cells
     for axis, want in selector.items():
         got = getattr(cell, axis)
         if axis in ("generator", "solver"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eval.report.claims import SELECTOR_AXES
-from eval.report.study import display_model
+from eval.report.study import cell_name, display_model
 
 
 def _pct(x: float) -> str:
@@ -22,7 +22,7 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _cell_label(c: dict[str, Any]) -> list[str]:
-    return [display_model(c["solver"]), display_model(c["generator"]), c["strategy"],
+    return [display_model(c["solver"]), display_model(c["generator"]), cell_name(c),
             "-" if c["k"] is None else str(c["k"]), c["scope"] or "-"]
 
 
@@ -61,7 +61,7 @@ def _claim_rows(claims: list[dict[str, Any]]) -> list[list[str]]:
 def render(summary: dict[str, Any], plots: list[str]) -> str:
     """The whole markdown report (deterministic: no paths outside the directory, no times)."""
     cells = sorted(summary["cells"], key=lambda c: (display_model(c["solver"]), c["strategy"] != "zero-shot",
-                                                     display_model(c["generator"]), c["strategy"], c["k"] or 0,
+                                                     display_model(c["generator"]), cell_name(c), c["k"] or 0,
                                                      c["scope"] or ""))
     kind = "study" if summary["kind"] == "study" else "run"
     s = summary["settings"]
@@ -118,12 +118,13 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     lines += ["## The generated pool", ""]
     if summary["pools"]:
         rows = [[display_model(p["generator"]), display_model(p["pool_solver"]),
+                 f"agreement ≥ {p['min_agreement']:g}" if p["self_consistency_filter"] else "off",
                  f"{p['generated_questions']} of {p['requested_questions']}",
                  str(p["near_copies_dropped"]), str(p["samples_per_question"]),
                  f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['unanimous']:.2f}",
                  f"{p['mean_agreement']:.2f}",
                  str(p["pool_size"]), f"{p['sampling_tokens_per_problem']:.0f}"] for p in summary["pools"]]
-        lines += _table(["generator", "pool solver", "generated questions", "near-copies dropped",
+        lines += _table(["generator", "pool solver", "filter", "generated questions", "near-copies dropped",
                          "samples/question", "answered", "passes filter", "unanimous", "mean agreement", "pool size",
                          "sampling tok/problem"], rows)
         lines += ["", "*generated questions*: parsed and kept, of those requested (a short list, an unparsable "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eval.report.study import display_model
+from eval.report.study import cell_name, display_model
 
 #: Pool-free strategies draw one marker per solver; the rest one per generator.
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
@@ -40,7 +40,11 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def _order(strategies: set[str]) -> list[str]:
-    return sorted(strategies, key=lambda s: (STRATEGY_ORDER.index(s) if s in STRATEGY_ORDER else 99, s))
+    def key(name: str) -> tuple[int, str]:
+        base = name.split(" [", 1)[0]  # a variant's cells ("knn [no-filter]") sit beside their strategy
+        return (STRATEGY_ORDER.index(base) if base in STRATEGY_ORDER else 99, name)
+
+    return sorted(strategies, key=key)
 
 
 def _main_k(cells: list[dict[str, Any]]) -> int | None:
@@ -176,7 +180,9 @@ def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     if not summary["cells"]:
         return []
     out_dir = Path(out_dir)
-    paths = [accuracy_by_strategy(summary, out_dir / "accuracy_by_strategy.png")]
+    named = {**summary, "cells": [{**c, "strategy": cell_name(c)} for c in summary["cells"]]}
+    paths = [accuracy_by_strategy(named, out_dir / "accuracy_by_strategy.png")]
+    summary = {**summary, "cells": [c for c in summary["cells"] if not c.get("variant")]}  # the main grid's
     if len({c["k"] for c in summary["cells"] if c["k"] is not None}) > 1:  # one k: a line of single points
         paths.append(accuracy_vs_k(summary, out_dir / "accuracy_vs_k.png"))
     if any(c["generator"] is not None for c in summary["cells"]):

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,12 @@ class Cell:
     generator: str | None
     k: int | None
     scope: str | None
+    variant: str | None = field(default=None, kw_only=True)  # a variant arm's label (settings beyond the axes)
+
+
+def cell_name(cell: dict[str, Any]) -> str:
+    """A cell's strategy as shown in tables and plots: ``knn``, or ``knn [no-filter]`` for a variant's."""
+    return cell["strategy"] + (f" [{cell['variant']}]" if cell.get("variant") else "")
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,8 @@ def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
         study = json.loads(study_file.read_text())
         run_dirs = {r["name"]: root / "runs" / r["name"] for r in study["runs"]}
         cells = [CellData(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
-                          _rows(run_dirs[c["run"]], c["strategy"]), _total_tokens(run_dirs[c["run"]], c["strategy"]))
+                          _rows(run_dirs[c["run"]], c["strategy"]), _total_tokens(run_dirs[c["run"]], c["strategy"]),
+                          variant=c.get("variant"))
                  for c in study["cells"]]
         done = {name: d for name, d in run_dirs.items() if (d / "summary.json").exists()}
         return [c for c in cells if c.rows], done, True
@@ -115,7 +122,8 @@ def cell_metrics(cell: CellData) -> dict[str, Any]:
     output = sum(r["n_completion_tokens"] for r in rows) / n
     return {
         "run": cell.run, "strategy": cell.strategy, "solver": cell.solver, "generator": cell.generator,
-        "k": cell.k, "scope": cell.scope, "n": n, "accuracy": acc, "ci_low": low, "ci_high": high,
+        "k": cell.k, "scope": cell.scope, "variant": cell.variant, "n": n, "accuracy": acc, "ci_low": low,
+        "ci_high": high,
         "answered": sum(r["answer"] is not None for r in rows) / n,
         "mean_demos": sum(r["n_demos"] for r in rows) / n,
         "prompt_tokens": prompt, "output_tokens": output, "tokens_per_question": prompt + output,
@@ -174,7 +182,8 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
         "mean_agreement": sum(s["agreement"] for s in solutions) / n_q if n_q else 0.0,
         "unanimous": sum(1 for s in solutions if s["majority"] is not None and s["agreement"] == 1.0) / n_q
         if n_q else 0.0,
-        "self_consistency_filter": bool(flt["self_consistency"]), "pool_size": pool_size,
+        "self_consistency_filter": bool(flt["self_consistency"]), "min_agreement": flt["min_agreement"],
+        "pool_size": pool_size,
         "sampling_tokens_per_problem": sample_tokens / n_problems if n_problems else 0.0,
         "accuracy_vs_gold": None,
     }
@@ -183,7 +192,7 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
 def build_summary(root: Path) -> dict[str, Any]:
     """Everything the report shows, as plain data (also written as JSON)."""
     cells, run_dirs, is_study = load_cells(root)
-    zero = {c.solver: c for c in cells if c.strategy == "zero-shot"}
+    zero = {c.solver: c for c in cells if c.strategy == "zero-shot" and c.variant is None}
     out_cells = []
     for cell in cells:
         m = cell_metrics(cell)
@@ -235,7 +244,7 @@ def _settings(cfg: dict[str, Any]) -> dict[str, Any]:
 
 # -- writing ------------------------------------------------------------------------------------------
 
-CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "n", "accuracy", "ci_low", "ci_high",
+CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "variant", "n", "accuracy", "ci_low", "ci_high",
               "diff_vs_zero_shot", "diff_low", "diff_high", "bootstrap_p", "mcnemar_p", "wins", "losses",
               "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "total_tokens",
               "truncated", "samples",

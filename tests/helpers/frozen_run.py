@@ -15,7 +15,10 @@ from pathlib import Path
 DIR = Path(__file__).resolve().parent.parent / "data" / "frozen-run"
 STRATEGIES = ["zero-shot", "self-consistency", "manual-8shot", "random", "long", "knn", "mmr", "knn-gated",
               "ensemble", "self-icl", "analogical", "auto-cot"]
-OVERRIDES = ["benchmark.limit=4", "generator.model=gen-a", "sample.model=gen-a", "solver.model=solver-a",
+# engine.dtype pinned: the LLM stages' keys hold the resolved dtype, and "auto" resolves per machine (bf16 where the
+# CPU has native bf16, float32 elsewhere); the fixture was frozen where it resolved to bfloat16
+OVERRIDES = ["engine.dtype=bfloat16", "benchmark.limit=4", "generator.model=gen-a", "sample.model=gen-a",
+             "solver.model=solver-a",
              "retrieve.k=2", "sample.n=3", "retrieve.sc_samples=3", f"retrieve.strategies=[{', '.join(STRATEGIES)}]"]
 
 

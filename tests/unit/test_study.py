@@ -126,6 +126,43 @@ def test_an_arm_adds_only_its_own_cells_and_runs_after_the_main_grid(tmp_path: P
     assert len(summary["cells"]) == 5 and summary["claims"][0]["verdict"] in ("holds", "refuted", "inconclusive")
 
 
+def test_a_variant_arm_reuses_the_pool_under_its_own_settings_and_claims_select_it(tmp_path: Path) -> None:
+    cfg = StudyConfig.model_validate({
+        "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3}},
+        "grid": {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": ["zero-shot", "knn"], "k": [2]},
+        "arms": [{"variant": "no-filter", "set": {"sample": {"self_consistency": False}}, "strategy": ["knn"]}],
+        "claims": [{"claim": "3. the filter helps", "a": {"strategy": "knn"},
+                    "b": {"strategy": "knn", "variant": "no-filter"}}]})
+    plan = plan_study(cfg)
+    assert [(r.name, r.strategies, r.variant) for r in plan.runs] == [
+        ("gen-a--gen-a--k2--global", ("zero-shot", "knn"), None),
+        ("gen-a--gen-a--k2--global--no-filter", ("knn",), "no-filter")]
+    from pipeline.study import run_config
+
+    assert [run_config(cfg, r).sample.self_consistency for r in plan.runs] == [True, False]
+    factory = Factory()
+    run_study(cfg, hooks(factory))
+    assert factory.calls("generate") == 3  # the variant's pool is the main one's questions and samples
+    assert len(list((tmp_path / "sample").iterdir())) == 1 and len(list((tmp_path / "index").iterdir())) == 2
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert sorted((c["strategy"], c["variant"] or "") for c in summary["cells"]) == [
+        ("knn", ""), ("knn", "no-filter"), ("zero-shot", "")]
+    assert summary["claims"][0]["comparison"]["n"] == 3
+    assert sorted(p["self_consistency_filter"] for p in summary["pools"]) == [False, True]
+    report = (tmp_path / "report.md").read_text()
+    assert "| knn [no-filter] |" in report and "| off |" in report
+
+
+def test_an_arm_with_overrides_needs_a_variant_and_valid_settings(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text("arms: [{set: {sample: {n: 4}}, strategy: [knn]}]\n")
+    with pytest.raises(SaicotError, match="variant"):
+        load_study_config(bad)
+    bad.write_text("arms: [{variant: v, set: {sample: {n: -4}}, strategy: [knn]}]\n")
+    with pytest.raises(SaicotError, match=r"arms\[0\] v.*sample.n"):
+        load_study_config(bad)
+
+
 def test_a_grid_with_one_k_gets_no_accuracy_vs_k_plot(tmp_path: Path) -> None:
     run_study(study_cfg(tmp_path, k=[2], strategy=["zero-shot", "knn"]), hooks(Factory()))
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["accuracy_by_strategy.png",
@@ -146,7 +183,7 @@ def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) ->
     report = (tmp_path / "b" / "report.md").read_text()
     assert str(tmp_path) not in report and "unanimous" in report
     rows = (tmp_path / "b" / "cells.csv").read_text().splitlines()
-    assert rows[0].startswith("run,solver,generator,strategy,k,scope,n,accuracy")
+    assert rows[0].startswith("run,solver,generator,strategy,k,scope,variant,n,accuracy")
     # zero-shot + manual once per solver; k-dependent recipes per k; pool strategies per generator and k
     assert len(rows) - 1 == 2 + 2 * 2 + 2 * 2 * 3
 
