@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How the reference study is run: the grid of configs/reference-gsm8k.yaml in phases, the cells that answer the
-# method's main claims first, then the whole grid for the report (all cached by then except the 1.5b question
+# method's main claims first (claim 1's, then the self-consistency question), then the whole grid for the report (all cached by then except the 1.5b question
 # generator arm of claim 2, which runs there; claim 3's filter variants run as phase 3). Every phase is an
 # ordinary `saicot study` on a subset of the strategies; they share one study directory, so stage keys are
 # the ones the whole grid uses and nothing is computed twice. Resumable: run it again after an interruption.
@@ -23,8 +23,8 @@ import yaml
 
 cfg = yaml.safe_load(Path("configs/reference-gsm8k.yaml").read_text())
 variants = [a for a in cfg.get("arms", []) if a.get("variant")]  # claim 3's filter variants: index + knn only
-phases = [(["zero-shot"], []), (["knn", "random"], []), (["knn"], variants), (["mmr", "long", "knn-gated"], []),
-          (["ensemble"], []), (["analogical", "self-icl"], []), (["self-consistency", "manual-8shot"], [])]
+phases = [(["zero-shot"], []), (["knn", "random"], []), (["knn"], variants), (["long", "mmr"], []), (["ensemble"], []),
+          (["self-consistency"], []), (["knn-gated", "manual-8shot"], []), (["analogical", "self-icl"], [])]
 for i, (strategies, arms) in enumerate(phases, 1):
     names = {a["variant"] for a in arms}
     claims = [c for c in cfg.get("claims", []) if {c["a"]["strategy"], c["b"]["strategy"]} <= set(strategies)
@@ -32,7 +32,7 @@ for i, (strategies, arms) in enumerate(phases, 1):
     phase = {**cfg, "grid": {**cfg["grid"], "strategy": strategies}, "arms": arms, "claims": claims}
     (Path(sys.argv[1]) / f"phase{i}.yaml").write_text(yaml.safe_dump(phase, sort_keys=False))
 PYEOF
-for i in 1 2 3 4 5 6 7; do
+for i in 1 2 3 4 5 6 7 8; do
   echo "== phase $i $(date -u +%H:%M:%S)"
   nice -n 10 $PY -m pipeline.cli study --config "$PHASES/phase$i.yaml" --study-dir "$STUDY"
 done
