@@ -94,6 +94,15 @@ class ClaimConfig(BaseModel):
         return selector
 
 
+class LeftOutConfig(BaseModel):
+    """A cell the study's question calls for but the grid does not run, and why (shown in report.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cell: str = Field(min_length=1, description="what is left out, e.g. 'udr (0.5b pool, 0.5b solver)'")
+    why: str = Field(min_length=1, description="why, with what it would cost")
+
+
 class StudyConfig(BaseModel):
     """A whole study: where it lives, the base run config, the grid and the claims its report answers."""
 
@@ -106,6 +115,7 @@ class StudyConfig(BaseModel):
                                    "generator for a few strategies only (missing axes: the main grid's)")
     claims: list[ClaimConfig] = Field(default_factory=list)
     claim_margin: float = Field(0.02, ge=0, le=1, description="a claim is refuted when a gain this large is ruled out")
+    left_out: list[LeftOutConfig] = Field(default_factory=list, description="cells not run, each with why")
 
 
 @dataclass(frozen=True)
@@ -257,7 +267,8 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
     write_json_atomic(study_dir / "study.json", {
         "base": cfg.base, "grid": cfg.grid.model_dump(), "arms": [a.model_dump() for a in cfg.arms],
         "runs": [asdict(r) for r in plan.runs], "cells": [asdict(c) for c in plan.cells],
-        "claims": [c.model_dump() for c in cfg.claims], "claim_margin": cfg.claim_margin})
+        "claims": [c.model_dump() for c in cfg.claims], "claim_margin": cfg.claim_margin,
+        "left_out": [x.model_dump() for x in cfg.left_out]})
     base_engine = build_config(cfg.base).engine
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s

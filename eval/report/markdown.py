@@ -88,6 +88,10 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
             "agree on every problem, the rule-of-three interval ±3/n). *holds*: the interval is above 0; "
             f"*refuted*: its upper end is below +{summary.get('claim_margin', 0.02):.2f}, so a gain that large is "
             "ruled out at 95%; *inconclusive*: neither; *pending*: a cell has no results yet.", ""]
+    if summary.get("left_out"):
+        rows = [[x["cell"].replace("|", "\\|"), x["why"].replace("|", "\\|")] for x in summary["left_out"]]
+        lines += ["## Left out", "", "Cells the study's question calls for that this grid does not run:", ""] + _table(
+            ["cell", "why"], rows) + [""]
     head = ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "95% CI", "Δ vs zero-shot [95% CI]",
             "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question",
             "total tok", "cut"]

@@ -216,7 +216,7 @@ def build_summary(root: Path) -> dict[str, Any]:
     margin = study.get("claim_margin", 0.02)
     claims = evaluate_claims(study.get("claims", []), cells, compare, display_model, margin)
     return {"kind": "study" if is_study else "run", "benchmark": first.get("benchmark"), "claims": claims,
-            "claim_margin": margin, "pending_cells": planned - len(cells),
+            "claim_margin": margin, "pending_cells": planned - len(cells), "left_out": study.get("left_out", []),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
             "pools": [pools[k] for k in sorted(pools)], "stage_times": stage_times(root),
             "warnings": warnings}

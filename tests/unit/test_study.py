@@ -239,6 +239,27 @@ def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path
     assert json.loads((tmp_path / "summary.json").read_text())["claims"] == summary["claims"]
 
 
+def test_left_out_cells_are_listed_with_why_in_the_report(tmp_path: Path) -> None:
+    from eval.report.study import write_report
+
+    left_out = [{"cell": "udr", "why": "its training would take 4 h | here"}]
+    cfg = StudyConfig.model_validate({**study_cfg(tmp_path, strategy=["zero-shot"]).model_dump(mode="json"),
+                                      "left_out": left_out})
+    run_study(cfg, hooks(Factory()))
+    report = (tmp_path / "report.md").read_text()
+    assert "## Left out" in report and "| udr | its training would take 4 h \\| here |" in report
+    assert json.loads((tmp_path / "summary.json").read_text())["left_out"] == left_out
+    shutil.rmtree(tmp_path / "runs")  # regenerated from study.json alone: still listed
+    (tmp_path / "runs").mkdir()
+    write_report(tmp_path, with_plots=False)
+    assert "| udr |" in (tmp_path / "report.md").read_text()
+    with pytest.raises(ValueError, match="why"):
+        StudyConfig.model_validate({"left_out": [{"cell": "udr"}]})
+    plain = tmp_path / "plain"
+    run_study(study_cfg(plain, strategy=["zero-shot"]), hooks(Factory()))
+    assert "## Left out" not in (plain / "report.md").read_text()
+
+
 def test_claim_selectors_are_checked(tmp_path: Path) -> None:
     from eval.report.claims import find_cell
 
