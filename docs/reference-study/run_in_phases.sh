@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # How the reference study is run: the grid of configs/reference-gsm8k.yaml in phases, the cells that answer the
 # method's main claims first (claim 1's, claim 3's filter variants, then the self-consistency question), then
-# the whole grid for the report (all cached by then except the arms of claims 2 and 4, the 1.5b's, run there). Every phase is an
-# ordinary `saicot study` on a subset of the strategies; they share one study directory, so stage keys are
-# the ones the whole grid uses and nothing is computed twice. Resumable: run it again after an interruption.
+# the whole grid for the report (all cached by then except the arms of claims 2 and 4, the 1.5b's, run there).
+# Every phase is an ordinary `saicot study` on a subset of the strategies; they share one study directory, so
+# stage keys are the ones the whole grid uses and nothing is computed twice. Resumable: run it again after an
+# interruption.
 #
 #   bash docs/reference-study/run_in_phases.sh [STUDY_DIR]          (default ~/saicot-runs/reference-gsm8k)
 #
