@@ -79,8 +79,9 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   f"solutions each, self-consistency filter {'on' if s['self_consistency'] else 'off'}; "
                   f"embedder `{s['embedder']}`",
                   f"- solver: {s['solver_n']} sample(s) at temperature {s['solver_temperature']}, at most "
-                  f"{s['solver_max_tokens']} output tokens, prompt budget {s['prompt_budget'] or 'context'} "
-                  "tokens", ""]
+                  f"{s['solver_max_tokens']} output tokens, prompt budget "
+                  f"{str(s['prompt_budget']) + ' tokens' if s['prompt_budget'] else 'the context length minus those'}",
+                  ""]
     if summary.get("claims"):
         lines += ["## Claims", ""] + _table(["claim", "comparison (a vs b)", "n", "Δ accuracy a − b [95% CI]",
                                              "wins/losses", "verdict"], _claim_rows(summary["claims"])) + [
