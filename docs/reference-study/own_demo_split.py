@@ -1,9 +1,10 @@
 """Exploratory: accuracy split by whether a retrieved demo was generated from the test question itself.
 
-Reads a study directory after `saicot report` (so `runs/<main run>/scores.jsonl` holds zero-shot, knn and random)
-and the knn demos over the main pool (the index random also drew from; the filter variants have their own
-indexes), then prints each strategy's accuracy on the problems where knn picked at least one demo generated
-from that very problem, and on the others. Not one of the study's claims.
+Reads a study directory whose main run's `scores.jsonl` holds zero-shot, knn and random (after the whole
+grid, or a `saicot study` over a config with those strategies: all cached, no engine) and the knn demos over
+the main pool (the index random also drew from; the filter variants have their own indexes), then prints each
+strategy's accuracy on the problems where knn picked at least one demo generated from that very problem, and
+on the others. Not one of the study's claims.
 
     python docs/reference-study/own_demo_split.py ~/saicot-runs/reference-gsm8k
 """

@@ -72,6 +72,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         lines += [f"**Incomplete:** {summary['pending_cells']} planned cells have no results yet (the study was "
                   "stopped or is still running; re-run `saicot study` to resume).", ""]
     if s:
+        budget = f"{s['prompt_budget']} tokens" if s["prompt_budget"] else "the context length minus those"
         lines += ["## Setup", "",
                   f"- problems: the first {summary['n_problems']} of {s['benchmark']['name']} "
                   f"({s['benchmark']['split']}), seed {s['seed']}",
@@ -79,9 +80,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   f"solutions each, self-consistency filter {'on' if s['self_consistency'] else 'off'}; "
                   f"embedder `{s['embedder']}`",
                   f"- solver: {s['solver_n']} sample(s) at temperature {s['solver_temperature']}, at most "
-                  f"{s['solver_max_tokens']} output tokens, prompt budget "
-                  f"{str(s['prompt_budget']) + ' tokens' if s['prompt_budget'] else 'the context length minus those'}",
-                  ""]
+                  f"{s['solver_max_tokens']} output tokens, prompt budget {budget}", ""]
     if summary.get("claims"):
         lines += ["## Claims", ""] + _table(["claim", "comparison (a vs b)", "n", "Δ accuracy a − b [95% CI]",
                                              "wins/losses", "verdict"], _claim_rows(summary["claims"])) + [
