@@ -4,7 +4,11 @@ All strategies' prompts go to the engine in one call. Baseline recipes carry the
 analogical prompting, a template of their own); see `pipeline.stages.recipes`. Records in
 ``predictions.jsonl``, keyed by (strategy_key, problem_id): ``{"problem_id", "strategy", "strategy_key",
 "solver", "prompt", "n_prompt_tokens", "demo_ids", "dropped_demos",
-"samples": [{"text", "n_tokens", "finish_reason"}]}``.
+"sampling" (a recipe's own sampling, else {}), "samples": [{"text", "n_tokens", "finish_reason"}]}``.
+
+A greedy prompt (temperature 0, one sample) is answered once per solve stage: a strategy whose prompt for a
+question equals one already answered (knn-gated's are knn's or zero-shot's) gets that answer, marked
+``"reused_from": <strategy_key>``, instead of a second engine call that could only differ by float noise.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from eval.benchmarks import Problem
 from pipeline.engines.base import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
 from pipeline.stages.context import RunContext, cached
-from pipeline.store import Record, StageDir
+from pipeline.store import JsonlStore, Record, StageDir
 from pipeline.strategies import solved
 from prompts.analogical import analogical_messages
 from prompts.solve import Demo, pack_demos
@@ -29,6 +33,36 @@ def ranked_demos(rec: Record, items: dict[str, PoolItem]) -> list[tuple[str, Dem
     if "demos" in rec:
         return [(d["id"], Demo(d["question"], d["solution"])) for d in rec["demos"]]
     return [(pid, Demo(items[pid].question, items[pid].solution)) for pid in rec["pool_ids"]]
+
+
+def _dedupe_greedy(store: JsonlStore, meta: list[dict[str, Any]],
+                   sampling: Sampling) -> tuple[list[int], dict[int, list[int]]]:
+    """Which of `meta`'s prompts to send: a greedy prompt already answered is stored now, a repeated one waits.
+
+    Returns:
+        (indices to send, {sent index: indices answered by the same prompt}).
+    """
+    if sampling.temperature != 0 or sampling.n != 1:
+        return list(range(len(meta))), {}
+    answered = {r["prompt"]: r for r in store.records()  # records before "sampling" was kept: 1 sample = greedy
+                if not r.get("sampling") and len(r["samples"]) == 1}
+    send: list[int] = []
+    first: dict[str, int] = {}
+    twins: dict[int, list[int]] = {}
+    for i, m in enumerate(meta):
+        prompt = m["prompt"]
+        if m["sampling"]:
+            send.append(i)
+        elif prompt in answered:
+            src = answered[prompt]
+            store.append([{**m, "n_prompt_tokens": src["n_prompt_tokens"], "samples": src["samples"],
+                           "reused_from": src.get("reused_from", src["strategy_key"])}])
+        elif prompt in first:
+            twins.setdefault(first[prompt], []).append(i)
+        else:
+            first[prompt] = i
+            send.append(i)
+    return send, twins
 
 
 def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Record]], pool: Pool | None,
@@ -64,17 +98,20 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
             requests.append(Request(text, seed=seed))
             meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
                          "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
-                         "demo_ids": demo_ids, "dropped_demos": dropped})
+                         "demo_ids": demo_ids, "dropped_demos": dropped, "sampling": rec.get("sampling") or {}})
+        send, twins = _dedupe_greedy(store, meta, sampling)
         groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}  # by sampling: the solver's, or a recipe's own
-        for i, (_, rec) in enumerate(todo):
-            groups.setdefault(tuple(sorted((rec.get("sampling") or {}).items())), []).append(i)
+        for i in send:
+            groups.setdefault(tuple(sorted(meta[i]["sampling"].items())), []).append(i)
         for override, idx in groups.items():
             group_sampling = dataclasses.replace(sampling, **dict(override))
             for j, result in engine.generate([requests[i] for i in idx], group_sampling):
                 i = idx[j]
-                store.append([{**meta[i], "n_prompt_tokens": result.n_prompt_tokens,
-                               "samples": [{"text": c.text, "n_tokens": c.n_tokens,
-                                            "finish_reason": c.finish_reason} for c in result.completions]}])
+                answer = {"n_prompt_tokens": result.n_prompt_tokens,
+                          "samples": [{"text": c.text, "n_tokens": c.n_tokens,
+                                       "finish_reason": c.finish_reason} for c in result.completions]}
+                store.append([{**meta[i], **answer}, *({**meta[t], **answer, "reused_from": meta[i]["strategy_key"]}
+                                                       for t in twins.get(i, []))])
         stage.add_wall_time()  # the solve stage is never complete (a new strategy adds to it)
     wanted = {(rec["strategy_key"], p.id) for recs in demos_by_strategy.values()
               for p, rec in zip(problems, recs, strict=True)}

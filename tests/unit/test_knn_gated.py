@@ -67,3 +67,35 @@ def test_gate_extremes_give_knn_or_zero_shot_prompts_in_a_run(tmp_path: Path, ga
     prompts = {s: sorted((p["problem_id"], p["prompt"]) for p in preds if p["strategy"] == s)
                for s in ("zero-shot", "knn", "knn-gated")}
     assert prompts["knn-gated"] == prompts[same_as] and prompts["knn"] != prompts["zero-shot"]
+
+
+def test_a_greedy_prompt_already_answered_is_not_sent_again(tmp_path: Path) -> None:
+    """knn-gated's prompts are knn's or zero-shot's: the solve stage reuses those answers, marked as reused."""
+    first = FakeFactory()
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn]"), first)
+    preds = {(p["strategy"], p["problem_id"]): p for p in read(stage_file(tmp_path, "solve", "predictions.jsonl"))}
+    later = FakeFactory()
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn, knn-gated]"), later)
+    solver_prompts = [p for p in later.prompts if p in {r["prompt"] for r in preds.values()}]
+    assert solver_prompts == []  # every knn-gated prompt was answered before
+    gated = [p for p in read(stage_file(tmp_path, "solve", "predictions.jsonl")) if p["strategy"] == "knn-gated"]
+    keys = {s: p["strategy_key"] for (s, _), p in preds.items()}
+    assert len(gated) == 6 and {g["reused_from"] for g in gated} == {keys["knn"], keys["zero-shot"]}
+    for g in gated:
+        src = preds[("knn" if g["demo_ids"] else "zero-shot", g["problem_id"])]
+        assert (g["prompt"], g["samples"], g["reused_from"]) == (src["prompt"], src["samples"], src["strategy_key"])
+
+
+def test_equal_prompts_in_one_batch_are_sent_once_unless_sampled(tmp_path: Path) -> None:
+    factory = FakeFactory()
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn-gated]", "retrieve.gate_quantile=1"), factory)
+    preds = read(stage_file(tmp_path, "solve", "predictions.jsonl"))
+    sent = [p for p in factory.prompts if p in {r["prompt"] for r in preds}]
+    assert len(preds) == 12 and len(sent) == len(set(sent)) == 6
+    assert sum("reused_from" in p for p in preds) == 6
+    sampled = FakeFactory()
+    run(make_cfg(tmp_path / "t", "retrieve.strategies=[zero-shot, knn-gated]", "retrieve.gate_quantile=1",
+                 "solver.temperature=0.7"), sampled)
+    preds = read(stage_file(tmp_path / "t", "solve", "predictions.jsonl"))
+    assert len([p for p in sampled.prompts if p in {r["prompt"] for r in preds}]) == 12
+    assert not any("reused_from" in p for p in preds)
