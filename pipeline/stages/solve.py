@@ -49,19 +49,21 @@ def _dedupe_greedy(store: JsonlStore, meta: list[dict[str, Any]],
     send: list[int] = []
     first: dict[str, int] = {}
     twins: dict[int, list[int]] = {}
+    reused: list[Record] = []
     for i, m in enumerate(meta):
         prompt = m["prompt"]
         if m["sampling"]:
             send.append(i)
         elif prompt in answered:
             src = answered[prompt]
-            store.append([{**m, "n_prompt_tokens": src["n_prompt_tokens"], "samples": src["samples"],
-                           "reused_from": src.get("reused_from", src["strategy_key"])}])
+            reused.append({**m, "n_prompt_tokens": src["n_prompt_tokens"], "samples": src["samples"],
+                           "reused_from": src.get("reused_from", src["strategy_key"])})
         elif prompt in first:
             twins.setdefault(first[prompt], []).append(i)
         else:
             first[prompt] = i
             send.append(i)
+    store.append(reused)  # one durable write for all of them
     return send, twins
 
 
