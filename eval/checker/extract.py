@@ -166,7 +166,7 @@ def last_number(text: str) -> str | None:
 
 
 def _plain_number(s: str) -> str:
-    s = s.replace("$", "").replace(",", "").replace(" ", "")
+    s = re.sub(r"[$,\s]", "", s)  # the pattern lets whitespace follow a sign or `$`, newlines included
     if "." in s and "/" not in s:
         s = s.rstrip("0").rstrip(".") if re.fullmatch(r"-?\d*\.\d+", s) else s
     return s

@@ -24,6 +24,14 @@ def test_last_number_fallback_only_where_answers_are_numbers() -> None:
     assert extract_answer(cut_off, "olympiadbench") is None
 
 
+def test_last_number_is_the_bare_number() -> None:
+    # a real 0.5b output cut off in a numbered list: the fallback once kept the newline before the number
+    listing = "21. Calculate the total number of eggs she eats.\n22."
+    assert extract_answer(listing, "gsm8k") == "22"
+    assert extract_answer("costs $\n1,250 in total", "gsm8k") == "1250"
+    assert extract_answer("it comes to -$ 3.50", "gsm8k") == "-3.5"
+
+
 def test_chat_template_turns_end_the_response() -> None:
     text = ("Final Answer: The volume of the box is 120. I hope it is correct.<|im_start|>user\n"
             "What is 2+3?<|im_end|>\n<|im_start|>assistant\nThe answer is 5.")
