@@ -111,11 +111,13 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     lines += ["## Samples: maj@n and pass@k", ""]
     if sampled:
         rows = [[*_cell_label(c), str(c["samples"]["samples"]), _pct(c["samples"]["first_sample"]),
-                 _pct(c["samples"]["maj_at_n"]), _pct(c["samples"]["pass_at_1"]), _pct(c["samples"]["pass_at_n"])]
+                 _pct(c["samples"]["maj_at_n"]), _pct(c["samples"]["pass_at_1"]), _pct(c["samples"]["pass_at_n"]),
+                 " ".join(f"{v:.2f}" for v in c["samples"].get("maj_curve", []))]
                 for c in sampled]
         lines += _table(["solver", "generator", "strategy", "k", "scope", "n samples", "first sample", "maj@n",
-                         "pass@1", "pass@n"], rows)
-        lines += ["", "pass@k is the unbiased estimator of Chen et al. (2021); maj@n votes over the n samples.", ""]
+                         "pass@1", "pass@n", "maj@j, j = 1..n"], rows)
+        lines += ["", "pass@k is the unbiased estimator of Chen et al. (2021); maj@n votes over the n samples, "
+                  "maj@j over each question's first j (what fewer samples would have scored).", ""]
     else:
         lines += ["The solver drew one sample per question (`solver.n = 1`): maj@n and pass@k need `solver.n > 1`.",
                   ""]

@@ -5,6 +5,8 @@
   the grid has more than one k).
 * ``transfer_heatmap.png``: generator -> solver accuracy per pool strategy, coloured by the gain over the
   solver's zero-shot accuracy.
+* ``accuracy_vs_tokens.png``: accuracy against tokens per test question (the pool's included), one panel per
+  solver, with the maj@j curve of every sampled cell: what the same tokens buy as more votes.
 """
 
 from __future__ import annotations
@@ -39,12 +41,13 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def _order(strategies: set[str]) -> list[str]:
-    def key(name: str) -> tuple[int, str]:
-        base = name.split(" [", 1)[0]  # a variant's cells ("knn [no-filter]") sit beside their strategy
-        return (STRATEGY_ORDER.index(base) if base in STRATEGY_ORDER else 99, name)
+def _rank(name: str) -> tuple[int, str]:
+    base = name.split(" [", 1)[0]  # a variant's cells ("knn [no-filter]") sit beside their strategy
+    return (STRATEGY_ORDER.index(base) if base in STRATEGY_ORDER else 99, name)
 
-    return sorted(strategies, key=key)
+
+def _order(strategies: set[str]) -> list[str]:
+    return sorted(strategies, key=_rank)
 
 
 def _main_k(cells: list[dict[str, Any]]) -> int | None:
@@ -175,13 +178,62 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
     return _save(fig, path)
 
 
+def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
+    """One point per cell at its cost per test question; a sampled cell adds its maj@j, j = 1..n, as a line.
+
+    The line's cost at j samples is the prompt plus j of the n samples' output tokens (the samples share one
+    prompt). An ensemble's members have prompts of their own, so it gets its point only.
+    """
+    plt = _plt()
+    from matplotlib.ticker import LogLocator
+
+    cells = summary["cells"]
+    k, scope = _main_k(cells), _main_scope(cells)
+    chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
+    solvers = _models(chosen, "solver")
+    many = len(_models(chosen, "generator")) > 1  # name the pool's generator only when there is a choice
+    fig, axes = plt.subplots(1, len(solvers), figsize=(6.4 * len(solvers), 4.6), squeeze=False, sharey=True)
+    for ax, solver in zip(axes[0], solvers, strict=True):
+        mine = sorted((c for c in chosen if c["solver"] == solver),
+                      key=lambda c: (_rank(c["strategy"]), display_model(c["generator"])))
+        for i, c in enumerate(mine):
+            color = COLORS[i % len(COLORS)]
+            cost = c["total_tokens"] or c["tokens_per_question"]
+            ax.errorbar([cost], [c["accuracy"]], yerr=[[c["accuracy"] - c["ci_low"]], [c["ci_high"] - c["accuracy"]]],
+                        fmt="o", color=color, capsize=2, markersize=4, linewidth=0.8, alpha=0.8)
+            label = c["strategy"] + (f" ({display_model(c['generator'])} pool)" if c["generator"] and many else "")
+            ax.annotate(label, (cost, c["accuracy"]), xytext=(4, 3), textcoords="offset points", fontsize=7,
+                        color=color)
+            curve = (c["samples"] or {}).get("maj_curve")
+            if curve and not c["strategy"].startswith("ensemble"):
+                n = len(curve)
+                xs = [c["prompt_tokens"] + c["output_tokens"] * j / n for j in range(1, n + 1)]
+                ax.plot(xs, curve, marker=".", linewidth=1, color=color, label=f"{c['strategy']}: maj@j, j = 1..{n}")
+        zero = next((c for c in mine if c["strategy"] == "zero-shot"), None)
+        if zero is not None:
+            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label="zero-shot accuracy")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        ax.set_xlabel("tokens per test question (prompt + output, the pool's generation and sampling included)")
+        ax.set_title(f"solver: {display_model(solver)}")
+        ax.grid(alpha=0.3, which="both")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
+    axes[0][0].set_ylabel("accuracy (95% bootstrap CI)")
+    fig.suptitle(f"Accuracy vs cost ({summary['benchmark']}, {summary['n_problems']} problems)")
+    return _save(fig, path)
+
+
 def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     """All plots for the summary (skipped when there are no cells); returns the files written."""
     if not summary["cells"]:
         return []
     out_dir = Path(out_dir)
     named = {**summary, "cells": [{**c, "strategy": cell_name(c)} for c in summary["cells"]]}
-    paths = [accuracy_by_strategy(named, out_dir / "accuracy_by_strategy.png")]
+    paths = [accuracy_by_strategy(named, out_dir / "accuracy_by_strategy.png"),
+             accuracy_vs_tokens(named, out_dir / "accuracy_vs_tokens.png")]
     summary = {**summary, "cells": [c for c in summary["cells"] if not c.get("variant")]}  # the main grid's
     if len({c["k"] for c in summary["cells"] if c["k"] is not None}) > 1:  # one k: a line of single points
         paths.append(accuracy_vs_k(summary, out_dir / "accuracy_vs_k.png"))

@@ -20,8 +20,10 @@ from typing import Any
 
 import yaml
 
+from eval.checker.grade import is_equiv
 from eval.report.claims import evaluate_claims
-from eval.report.metrics import accuracy_ci, mcnemar, paired_bootstrap, pass_at_k
+from eval.report.metrics import accuracy_ci, majority_vote, mcnemar, paired_bootstrap, pass_at_k
+from eval.report.pool import pool_metrics, read_jsonl
 
 AXES = ("generator", "solver", "k", "scope")
 
@@ -61,10 +63,6 @@ def display_model(model: str | None) -> str:
     return Path(bare).name or str(model)
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
     """The cell's score records; none while its run has not finished (a killed or running study)."""
     path = run_dir / "scores.jsonl"
@@ -99,18 +97,31 @@ def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
 
 # -- metrics ------------------------------------------------------------------------------------------
 
-def sample_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, float] | None:
-    """maj@n, pass@1 (unbiased) and pass@n when the solver drew n > 1 samples per question."""
+def sample_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """maj@n, pass@1 (unbiased), pass@n and maj@j for j = 1..n when the solver drew n > 1 samples per question.
+
+    ``maj_curve[j - 1]`` votes over each question's first j samples the way the score stage votes over all n
+    (checker equivalence, ties to the first answer), so its last value is maj@n: what fewer samples would have
+    scored, from the same records.
+    """
     n = min(len(r.get("sample_correct") or r["answers"]) for r in rows)
     if n <= 1 or any("sample_correct" not in r for r in rows):
         return None
     total = len(rows)
+
+    def maj_at(j: int, row: dict[str, Any]) -> bool:
+        if j == 1:
+            return bool(row["sample_correct"][0])
+        voted = majority_vote(row["answers"][:j], equiv=is_equiv)
+        return voted is not None and is_equiv(voted, row["gold"])
+
     return {
         "samples": n,
         "maj_at_n": sum(r["correct"] for r in rows) / total,
         "first_sample": sum(r["sample_correct"][0] for r in rows) / total,
         "pass_at_1": sum(pass_at_k(n, sum(r["sample_correct"][:n]), 1) for r in rows) / total,
         "pass_at_n": sum(pass_at_k(n, sum(r["sample_correct"][:n]), n) for r in rows) / total,
+        "maj_curve": [sum(r["correct"] if j == n else maj_at(j, r) for r in rows) / total for j in range(1, n + 1)],
     }
 
 
@@ -144,49 +155,6 @@ def compare(cell: CellData, baseline: CellData) -> dict[str, Any] | None:
     return {"n": boot["n"], "diff": boot["diff"], "low": boot["low"], "high": boot["high"],
             "bootstrap_p": boot["p_value"], "mcnemar_p": test["p_value"], "wins": test["a_only"],
             "losses": test["b_only"]}
-
-
-def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
-    """Statistics of the generated pool a run used (None when the run built none).
-
-    Generated questions have no gold answer, so this is not an accuracy: ``self_consistent`` is the share
-    of generated questions that pass the pool's agreement filter, ``unanimous`` the share whose samples all
-    give the same answer (with 2 samples and ``min_agreement`` 0.5 the filter admits any answered question,
-    so ``unanimous`` is the informative number there).
-    """
-    summary = json.loads((run_dir / "summary.json").read_text())
-    index_key = summary.get("stages", {}).get("index", "none")
-    inputs_path = stage_root / "index" / index_key / "inputs.json"
-    if index_key == "none" or not inputs_path.exists():
-        return None
-    index_inputs = json.loads(inputs_path.read_text())["inputs"]
-    sample_dir = stage_root / "sample" / index_inputs["sample"]
-    sample_inputs = json.loads((sample_dir / "inputs.json").read_text())["inputs"]
-    gen_dir = stage_root / "generate" / sample_inputs["generate"]
-    generated = read_jsonl(gen_dir / "generated.jsonl")
-    per_problem = json.loads((gen_dir / "inputs.json").read_text())["inputs"]["k"]
-    solutions = read_jsonl(sample_dir / "solutions.jsonl")
-    flt = index_inputs["filter"]
-    n_q = len(solutions)
-    n_problems = len(generated)
-    agreeing = sum(1 for s in solutions if s["majority"] is not None and s["agreement"] >= flt["min_agreement"])
-    sample_tokens = sum(s.get("n_prompt_tokens", 0) + sum(x["n_tokens"] for x in s["samples"]) for s in solutions)
-    pool_size = summary["pool"]["pool_size"] if summary.get("pool") else 0
-    return {
-        "generator": summary["generator"], "pool_solver": summary["pool_solver"], "index": index_key,
-        "requested_questions": per_problem * n_problems, "generated_questions": n_q,
-        "near_copies_dropped": sum(g["dropped"] for g in generated),
-        "samples_per_question": len(solutions[0]["samples"]) if solutions else 0,
-        "answered": (sum(1 for s in solutions if s["majority"] is not None) / n_q) if n_q else 0.0,
-        "self_consistent": agreeing / n_q if n_q else 0.0,
-        "mean_agreement": sum(s["agreement"] for s in solutions) / n_q if n_q else 0.0,
-        "unanimous": sum(1 for s in solutions if s["majority"] is not None and s["agreement"] == 1.0) / n_q
-        if n_q else 0.0,
-        "self_consistency_filter": bool(flt["self_consistency"]), "min_agreement": flt["min_agreement"],
-        "pool_size": pool_size,
-        "sampling_tokens_per_problem": sample_tokens / n_problems if n_problems else 0.0,
-        "accuracy_vs_gold": None,
-    }
 
 
 def build_summary(root: Path) -> dict[str, Any]:

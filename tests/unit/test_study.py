@@ -166,6 +166,7 @@ def test_an_arm_with_overrides_needs_a_variant_and_valid_settings(tmp_path: Path
 def test_a_grid_with_one_k_gets_no_accuracy_vs_k_plot(tmp_path: Path) -> None:
     run_study(study_cfg(tmp_path, k=[2], strategy=["zero-shot", "knn"]), hooks(Factory()))
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["accuracy_by_strategy.png",
+                                                                      "accuracy_vs_tokens.png",
                                                                       "transfer_heatmap.png"]
 
 
@@ -177,7 +178,8 @@ def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) ->
     written = write_report(tmp_path / "b")
     names = sorted(p.relative_to(tmp_path / "b").as_posix() for p in written)
     assert names == ["cells.csv", "plots/accuracy_by_strategy.png", "plots/accuracy_vs_k.png",
-                     "plots/transfer_heatmap.png", "report.html", "report.md", "summary.json"]
+                     "plots/accuracy_vs_tokens.png", "plots/transfer_heatmap.png", "report.html", "report.md",
+                     "summary.json"]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     report = (tmp_path / "b" / "report.md").read_text()
@@ -207,6 +209,9 @@ def test_report_command_on_a_single_run_dir(tmp_path: Path) -> None:
     assert first == {p: (tmp_path / p).read_bytes() for p in first}
     report = first["report.md"].decode()
     assert "maj@n" in report and "pass@n" in report  # three samples per question
+    curve = json.loads(first["report.json"])["cells"][0]["samples"]["maj_curve"]
+    assert len(curve) == 3 and "maj@j, j = 1..n" in report
+    assert (tmp_path / "plots" / "accuracy_vs_tokens.png").stat().st_size > 0
     assert runner.invoke(app, ["report", str(tmp_path / "nothing")]).exit_code != 0
 
 
