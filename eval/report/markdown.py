@@ -12,6 +12,10 @@ def _pct(x: float) -> str:
     return f"{x:.3f}"
 
 
+def _share(x: float | None) -> str:
+    return "?" if x is None else f"{x:.2f}"
+
+
 def _signed(x: float) -> str:
     return f"{x:+.3f}"
 
@@ -129,10 +133,11 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                  str(p["near_copies_dropped"]), str(p["samples_per_question"]),
                  f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['unanimous']:.2f}",
                  f"{p['mean_agreement']:.2f}",
-                 str(p["pool_size"]), f"{p['sampling_tokens_per_problem']:.0f}"] for p in summary["pools"]]
+                 str(p["pool_size"]), f"{p['sampling_tokens_per_problem']:.0f}",
+                 _share(p.get("generation_cut")), _share(p.get("samples_cut"))] for p in summary["pools"]]
         lines += _table(["generator", "pool solver", "filter", "generated questions", "near-copies dropped",
                          "samples/question", "answered", "passes filter", "unanimous", "mean agreement", "pool size",
-                         "sampling tok/problem"], rows)
+                         "sampling tok/problem", "generations cut", "samples cut"], rows)
         lines += ["", "*generated questions*: parsed and kept, of those requested (a short list, an unparsable "
                   "reply or a near-copy of the test question or of the prompt's example loses some). "
                   "What this measures: generated questions have no gold answer, so the pool's accuracy "
@@ -142,7 +147,9 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   "*unanimous* is the share whose samples all give the same answer (the label-free "
                   "self-consistency rate); *answered* is the share with any extractable answer; *mean agreement* "
                   "is the average share of samples agreeing with the majority. Agreement is necessary, not "
-                  "sufficient, for correct demos.", ""]
+                  "sufficient, for correct demos. *cut*: share of the generator's replies and of the sampled "
+                  "solutions stopped by their `max_tokens` (a cut solution never enters the pool; ? for records "
+                  "made before finish reasons were kept).", ""]
     else:
         lines += ["No strategy in this directory used a generated pool.", ""]
     branched = [c for c in cells if c.get("branches")]

@@ -38,6 +38,8 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
     agreeing = sum(1 for s in solutions if s["majority"] is not None and s["agreement"] >= flt["min_agreement"])
     sample_tokens = sum(s.get("n_prompt_tokens", 0) + sum(x["n_tokens"] for x in s["samples"]) for s in solutions)
     pool_size = summary["pool"]["pool_size"] if summary.get("pool") else 0
+    gen_reasons = [r for g in generated for r in g.get("finish_reasons", [])]  # older records have none
+    sample_reasons = [x["finish_reason"] for s in solutions for x in s["samples"] if "finish_reason" in x]
     return {
         "generator": summary["generator"], "pool_solver": summary["pool_solver"], "index": index_key,
         "requested_questions": per_problem * n_problems, "generated_questions": n_q,
@@ -52,4 +54,10 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
         "pool_size": pool_size,
         "sampling_tokens_per_problem": sample_tokens / n_problems if n_problems else 0.0,
         "accuracy_vs_gold": None,
+        # share of completions stopped by max_tokens ("length"); None when the records predate finish reasons
+        "generation_cut": _cut(gen_reasons), "samples_cut": _cut(sample_reasons),
     }
+
+
+def _cut(reasons: list[str | None]) -> float | None:
+    return sum(r == "length" for r in reasons) / len(reasons) if reasons else None

@@ -51,3 +51,33 @@ def test_truncation_rate_is_reported_per_strategy() -> None:
                            "finish_reason": "stop" if i == 0 else "length"}]} for i, p in enumerate(problems)]
     summary = summarize(score_predictions(problems, preds, "gsm8k"), ["zero-shot"])
     assert summary["zero-shot"]["truncated"] == 0.5 and summary["zero-shot"]["accuracy"] == 0.5
+
+
+def test_the_pool_table_shows_how_many_generations_and_samples_were_cut(tmp_path: Path) -> None:
+    import json
+
+    from eval.report.pool import pool_metrics
+
+    def put(path: Path, inputs: dict | None = None, rows: dict[str, list[dict]] | None = None) -> None:
+        path.mkdir(parents=True)
+        if inputs is not None:
+            (path / "inputs.json").write_text(json.dumps({"inputs": inputs}))
+        for name, recs in (rows or {}).items():
+            (path / name).write_text("".join(json.dumps(r) + "\n" for r in recs))
+
+    run = tmp_path / "runs" / "r"
+    put(run)
+    (run / "summary.json").write_text(json.dumps({"stages": {"index": "i"}, "generator": "g", "pool_solver": "s",
+                                                  "pool": {"pool_size": 1}}))
+    put(tmp_path / "index" / "i", {"sample": "s1", "filter": {"self_consistency": True, "min_agreement": 0.6}})
+    put(tmp_path / "sample" / "s1", {"generate": "g1"}, {"solutions.jsonl": [
+        {"majority": "14", "agreement": 1.0, "samples": [
+            {"n_tokens": 10, "finish_reason": "length"}, {"n_tokens": 8, "finish_reason": "stop"},
+            {"n_tokens": 8, "finish_reason": "stop"}, {"n_tokens": 8, "finish_reason": "stop"}]}]})
+    put(tmp_path / "generate" / "g1", {"k": 2}, {"generated.jsonl": [
+        {"dropped": 0, "finish_reasons": ["stop", "length"]}, {"dropped": 0, "finish_reasons": ["stop", "stop"]}]})
+    m = pool_metrics(tmp_path, run)
+    assert m is not None and m["generation_cut"] == 0.25 and m["samples_cut"] == 0.25
+    # records made before finish reasons were kept: unknown, not 0
+    (tmp_path / "generate" / "g1" / "generated.jsonl").write_text('{"dropped": 0}\n{"dropped": 0}\n')
+    assert pool_metrics(tmp_path, run)["generation_cut"] is None
