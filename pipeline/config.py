@@ -104,6 +104,9 @@ class SampleConfig(_Section):
     min_agreement: float = Field(
         0.6, ge=0, le=1,
         description="share of samples that must agree with the majority answer (0.6: both of n=2, 2 of n=3)")
+    questions_only: bool = Field(
+        False, description="keep only generated problems that ask something (a '?' or a sentence starting "
+        "with an imperative such as 'Calculate'); off keeps statements and equations the generator wrote")
 
 
 class IndexConfig(_Section):

@@ -183,6 +183,23 @@ def parse_generated(text: str, k: int) -> list[str]:
     return out
 
 
+_ASK = re.compile(r"\?|(?:^|[.!:;]\s+|\n)\s*(?:then\s+|now\s+)?(?:calculate|find|determine|compute|work out|figure out|"
+                  r"what|how|write|express|show)\b", re.IGNORECASE)
+
+
+def asks_question(text: str) -> bool:
+    """Whether a generated problem asks something: a ``?``, or a sentence that starts with an imperative.
+
+    A small generator often writes a statement, an equation or the start of a solution instead of a problem
+    ("She works 50 weeks a year.", "10 + 6 + 3 = 19"); its samples agree easily, so the agreement filter
+    alone lets them into the pool.
+
+    >>> asks_question("Each box holds 6 eggs. Calculate the eggs in 4 boxes."), asks_question("10 + 6 = 16")
+    (True, False)
+    """
+    return bool(_ASK.search(text))
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased words and numbers (numbers kept whole: "3.5", "1,200" -> "1200")."""
     return re.findall(r"[a-z]+|\d+(?:\.\d+)?", re.sub(r"(?<=\d),(?=\d{3})", "", text.lower()))

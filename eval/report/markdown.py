@@ -128,7 +128,8 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     lines += ["## The generated pool", ""]
     if summary["pools"]:
         rows = [[display_model(p["generator"]), display_model(p["pool_solver"]),
-                 f"agreement ≥ {p['min_agreement']:g}" if p["self_consistency_filter"] else "off",
+                 (f"agreement ≥ {p['min_agreement']:g}" if p["self_consistency_filter"] else "off")
+                 + (", questions only" if p.get("questions_only") else ""),
                  f"{p['generated_questions']} of {p['requested_questions']}",
                  str(p["near_copies_dropped"]), str(p["samples_per_question"]),
                  f"{p['answered']:.2f}", f"{p['self_consistent']:.2f}", f"{p['unanimous']:.2f}",

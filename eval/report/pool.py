@@ -51,6 +51,7 @@ def pool_metrics(stage_root: Path, run_dir: Path) -> dict[str, Any] | None:
         "unanimous": sum(1 for s in solutions if s["majority"] is not None and s["agreement"] == 1.0) / n_q
         if n_q else 0.0,
         "self_consistency_filter": bool(flt["self_consistency"]), "min_agreement": flt["min_agreement"],
+        "questions_only": bool(flt.get("questions_only", False)),
         "pool_size": pool_size,
         "sampling_tokens_per_problem": sample_tokens / n_problems if n_problems else 0.0,
         "accuracy_vs_gold": None,

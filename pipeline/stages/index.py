@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,21 +17,30 @@ from eval.benchmarks import Problem
 from eval.checker.grade import is_equiv
 from pipeline.stages.context import RunContext, cached
 from pipeline.store import Record, StageDir
+from prompts.generate import asks_question
 from retriever.strategies import Pool, PoolItem
 
 
 @dataclass(frozen=True)
 class PoolFilter:
-    """Label-free self-consistency filter: keep a question only if enough samples agree."""
+    """Label-free filters: keep a question only if enough samples agree (and, optionally, if it asks something)."""
 
     self_consistency: bool = True
     min_agreement: float = 0.5
+    questions_only: bool = False
+
+    def key(self) -> dict[str, Any]:
+        """The filter as the index stage's key holds it; an option left off is not named, so the pools built
+        before the option existed keep their keys."""
+        return {k: v for k, v in asdict(self).items() if k != "questions_only" or v}
 
 
 def select_demos(solutions: Sequence[Record], flt: PoolFilter) -> list[PoolItem]:
     """One demo per generated question: a sample agreeing with the majority answer (or any answered one)."""
     items = []
     for rec in solutions:
+        if flt.questions_only and not asks_question(rec["question"]):
+            continue
         if flt.self_consistency:
             if rec["majority"] is None or rec["agreement"] < flt.min_agreement:
                 continue
@@ -97,9 +107,9 @@ def step(ctx: RunContext) -> None:
     from pipeline.engines.base import truncated
 
     s = ctx.cfg.sample
-    flt = PoolFilter(s.self_consistency, s.min_agreement)
+    flt = PoolFilter(s.self_consistency, s.min_agreement, s.questions_only)
     stage = StageDir(ctx.run_dir, "index", {"sample": ctx.keys["sample"], "embedder": ctx.embedder.identity,
-                                            "text": ctx.cfg.index.text, "filter": asdict(flt)})
+                                            "text": ctx.cfg.index.text, "filter": flt.key()})
     ctx.say(4, f"index: embedding the pool with {ctx.cfg.index.embedder}{cached(stage.complete)}")
     ctx.pool, ctx.queries = run_index(ctx.problems, ctx.solutions, ctx.embedder, stage, flt=flt,
                                       text_mode=ctx.cfg.index.text)
