@@ -11,6 +11,8 @@ this choice. Records are cached per variant under ``--out`` (a cut-off run resum
   questions: topicality is ``own - other``;
 - ``ex-like``: kept questions whose `prompts.generate.similarity` to the template's worked example (problem
   or outputs) is >= 0.6 (the 0.85 near-copy filter missed these; target 0);
+- ``asks``: share of kept questions that ask something (`prompts.generate.asks_question`: a ``?`` or an
+  imperative such as "Calculate"); the rest are statements, equations or solution fragments;
 - ``tok/prob``: generator prompt + completion tokens per problem; ``cut``: share of replies cut at max_tokens.
 
 Run from the repository root (about 3-5 min per variant for qwen2.5-coder-0.5b on 2 cores)::
@@ -60,7 +62,7 @@ def measure(records: list[dict], problems: list, k: int, embedder: Any) -> dict[
     import numpy as np
 
     from pipeline.engines.base import truncated
-    from prompts.generate import EXAMPLE_TEXTS, similarity
+    from prompts.generate import EXAMPLE_TEXTS, asks_question, similarity
 
     tests = embedder.encode([p.question for p in problems])
     row = {p.id: i for i, p in enumerate(problems)}
@@ -82,6 +84,7 @@ def measure(records: list[dict], problems: list, k: int, embedder: Any) -> dict[
         "kept": sum(counts) / (k * len(records)),
         "own": own, "other": other, "topicality": own - other,
         "example_like": sum(any(similarity(q, ex) >= EXAMPLE_LIKE for ex in EXAMPLE_TEXTS) for _, q in kept),
+        "asks": sum(asks_question(q) for _, q in kept) / max(len(kept), 1),
         "tokens_per_problem": sum(r["n_prompt_tokens"] + r["n_tokens"] for r in records) / len(records),
         "cut": sum(truncated(f) for f in replies) / max(len(replies), 1),
     }
@@ -117,10 +120,11 @@ def main() -> None:
     print(f"\ngenerator {args.model}, GSM8K test {args.start}-{args.start + args.n - 1}, k={args.k}, "
           f"T={args.temperature}, max_tokens={args.max_tokens}")
     print(f"{'variant':<21} {'>=1':>5} {'=k':>5} {'kept':>5} {'own':>5} {'other':>5} {'topic':>6} "
-          f"{'ex-like':>7} {'tok/prob':>8} {'cut':>5}")
+          f"{'ex-like':>7} {'asks':>5} {'tok/prob':>8} {'cut':>5}")
     for name, m in rows.items():
         print(f"{name:<21} {m['at_least_one']:5.2f} {m['all_k']:5.2f} {m['kept']:5.2f} {m['own']:5.2f} "
-              f"{m['other']:5.2f} {m['topicality']:6.3f} {m['example_like']:7d} {m['tokens_per_problem']:8.0f} "
+              f"{m['other']:5.2f} {m['topicality']:6.3f} {m['example_like']:7d} {m['asks']:5.2f} "
+              f"{m['tokens_per_problem']:8.0f} "
               f"{m['cut']:5.2f}")
     (out / "summary.json").write_text(json.dumps(rows, indent=2, sort_keys=True) + "\n")
     print(f"SUMMARY {json.dumps({n: round(m['kept'], 3) for n, m in rows.items()})}  (records in {out})")
