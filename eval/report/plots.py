@@ -17,9 +17,10 @@ from typing import Any
 from eval.report.study import cell_name, display_model
 
 #: Pool-free strategies draw one marker per solver; the rest one per generator.
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-STRATEGY_ORDER = ["zero-shot", "manual-8shot", "analogical", "auto-cot", "self-icl", "random", "long", "knn", "mmr",
-                  "udr"]
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+          "#393b79"]
+STRATEGY_ORDER = ["zero-shot", "self-consistency", "manual-8shot", "analogical", "auto-cot", "self-icl", "random",
+                  "long", "knn", "mmr", "udr", "knn-gated", "ensemble"]
 
 
 def _plt() -> Any:
