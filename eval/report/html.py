@@ -106,7 +106,7 @@ function problemView(key) {
     cols.appendChild(c);
   }
   app.appendChild(cols);
-  const gen = run.generated[prob.id] || [];
+  const gen = (DATA.generated[run.generated_key] || {})[prob.id] || [];
   const h = el('h2', 'generated questions (' + gen.length + ')'); h.id = 'generated'; app.appendChild(h);
   for (const g of gen) { app.appendChild(el('pre', g.question));
     app.appendChild(el('div', 'majority ' + (g.majority ?? '(none)') + ', agreement ' + g.agreement.toFixed(2) +

@@ -21,11 +21,13 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return read_jsonl(path) if path.exists() else []
 
 
-def _pool(stage_root: Path, index_key: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Pool demos by id (question, solution, answer, agreement, row) and generated questions by test problem."""
+def _pool(stage_root: Path, index_key: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]],
+                                                     str | None]:
+    """Pool demos by id (question, solution, answer, agreement, row), generated questions by test problem, and
+    the key of the sample stage they come from (runs that share it share the generated questions)."""
     index_dir = stage_root / "index" / index_key
     if index_key == "none" or not index_dir.exists():
-        return {}, {}
+        return {}, {}, None
     inputs = json.loads((index_dir / "inputs.json").read_text())["inputs"]
     solutions = _jsonl(stage_root / "sample" / inputs["sample"] / "solutions.jsonl")
     agreement = {s["gen_id"]: s["agreement"] for s in solutions}
@@ -42,7 +44,7 @@ def _pool(stage_root: Path, index_key: str) -> tuple[dict[str, dict[str, Any]], 
             "agreement": s["agreement"], "in_pool": s["gen_id"] in pooled,
             "samples": [{"text": x["text"], "answer": x["answer"], "finish_reason": x.get("finish_reason")}
                         for x in s["samples"]]})
-    return pool, generated
+    return pool, generated, inputs["sample"]
 
 
 def _similarities(stage_root: Path, index_key: str, problem_row: dict[str, int], pool: dict[str, Any],
@@ -72,7 +74,7 @@ def run_data(results_dir: Path, stage_root: Path, name: str) -> dict[str, Any]:
     stages = summary["stages"]
     problems = _jsonl(stage_root / "load" / stages["load"] / "problems.jsonl")
     row = {p["id"]: i for i, p in enumerate(problems)}
-    pool, generated = _pool(stage_root, stages.get("index", "none"))
+    pool, generated, sample_key = _pool(stage_root, stages.get("index", "none"))
     preds = {(p["strategy"], p["problem_id"]): p
              for p in _jsonl(stage_root / "solve" / stages["solve"] / "predictions.jsonl")}
     scores = _jsonl(results_dir / "scores.jsonl")
@@ -101,7 +103,7 @@ def run_data(results_dir: Path, stage_root: Path, name: str) -> dict[str, Any]:
         "generator": display_model(summary["generator"]), "strategies": summary["strategies"],
         "problems": [{"id": p["id"], "question": p["question"], "gold": p["gold"]} for p in problems
                      if p["id"] in answers],
-        "answers": answers, "demos": demo_texts, "generated": generated,
+        "answers": answers, "demos": demo_texts, "generated": generated, "generated_key": sample_key,
     }
 
 
@@ -113,4 +115,9 @@ def report_data(root: Path) -> dict[str, Any]:
         runs = [run_data(root / "runs" / n, root, n) for n in names if (root / "runs" / n / "summary.json").exists()]
     else:
         runs = [run_data(root, root, "run")] if (root / "summary.json").exists() else []
-    return {"runs": runs}
+    generated: dict[str, Any] = {}  # once per sample stage: a study's variants and solvers share one pool
+    for run in runs:
+        questions = run.pop("generated")
+        if run["generated_key"] is not None:
+            generated.setdefault(run["generated_key"], questions)
+    return {"runs": runs, "generated": generated}

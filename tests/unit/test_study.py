@@ -80,6 +80,13 @@ def test_study_shares_stages_and_adding_a_solver_reuses_generation(tmp_path: Pat
     # a second pass over the same grid starts no engine at all
     third = Factory()
     assert run_study(study_cfg(tmp_path, solver=["gen-a", "solver-b"]), hooks(third)).engine_loads == []
+    # report.html carries the shared pool's generated questions once, and both runs point at them
+    from eval.report.html_data import report_data
+
+    data = report_data(tmp_path)
+    assert len(data["runs"]) == 4 and len(data["generated"]) == 1  # 2 solvers x 2 k, one pool
+    assert {r["generated_key"] for r in data["runs"]} == set(data["generated"])
+    assert all("generated" not in r for r in data["runs"])
 
 
 def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
