@@ -95,13 +95,15 @@ function problemView(key) {
     const c = el('div', null, 'col strategy'); c.dataset.strategy = s; c.appendChild(el('h3', s));
     c.append(mark(a.correct), ' answer: ', el('code', a.answer === null ? '(none)' : a.answer));
     c.appendChild(el('div', 'checker: ' + (a.reason || ''), 'muted'));
+    if (a.answers.length > 1) c.appendChild(el('div', 'votes: ' +
+      a.answers.map(x => x === null ? '(none)' : x).join(', '), 'muted votes'));
     c.appendChild(el('h4', a.demos.length + ' demos'));
     for (const ref of a.demos) { const d = run.demos[ref.id] || {}; const box = el('div', null, 'demo');
       const agree = d.agreement === null || d.agreement === undefined ? '-' : d.agreement.toFixed(2);
       box.appendChild(el('div', ref.id + '  agreement ' + agree + '  similarity ' +
         (ref.similarity === null || ref.similarity === undefined ? '-' : ref.similarity.toFixed(3)), 'muted'));
       box.appendChild(el('pre', d.question)); box.appendChild(el('pre', d.solution)); c.appendChild(box); }
-    c.appendChild(el('h4', 'output'));
+    if (a.outputs.length) c.appendChild(el('h4', a.outputs.length > 1 ? a.outputs.length + ' outputs' : 'output'));
     a.outputs.forEach((o, i) => c.appendChild(highlight(o, a.answers[i])));
     cols.appendChild(c);
   }

@@ -53,3 +53,19 @@ def test_list_filters_and_problem_page_in_a_browser(tmp_path: Path) -> None:
         assert column.count("similarity 0.") + column.count("similarity -0.") == n_demos  # cosine shown
         assert "<mark>" in column  # the extracted answer is marked in the output
     assert 'id="generated"' in problem and "in the pool" in problem
+
+
+def test_a_voted_answer_shows_its_votes_and_every_output(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, self-consistency]", "retrieve.sc_samples=3"),
+        FakeFactory())
+    (score,) = [s for s in read(tmp_path / "scores.jsonl")
+                if s["strategy"] == "self-consistency" and s["problem_id"] == "gsm8k-test-00001"]
+    problem = dom(tmp_path / "report.html", "p=run/gsm8k-test-00001")
+    def column_of(strategy: str) -> str:
+        return problem.split(f'data-strategy="{strategy}"', 1)[1].split('data-strategy="', 1)[0].split("<script")[0]
+
+    column = column_of("self-consistency")
+    votes = ", ".join("(none)" if a is None else a for a in score["answers"])
+    assert f"votes: {votes}" in column and "3 outputs" in column and column.count("<pre") == 3
+    greedy = column_of("zero-shot")
+    assert "votes:" not in greedy and ">output<" in greedy
