@@ -47,6 +47,31 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
+def _against_self_consistency(cells: list[dict[str, Any]]) -> list[str]:
+    """Every cell against its solver's self-consistency cell: what the same tokens buy as plain votes."""
+    rows = []
+    for c in cells:
+        vs = c.get("vs_self_consistency")
+        if vs is None:
+            continue
+        sc = next(x for x in cells if x["strategy"] == "self-consistency" and x["solver"] == c["solver"]
+                  and not x.get("variant"))
+        cost = c.get("total_tokens") or c["tokens_per_question"]
+        rows.append([*_cell_label(c), str(vs["n"]), _pct(c["accuracy"]), f"{cost:.0f}",
+                     f"{sc['tokens_per_question']:.0f}", f"{_signed(vs['diff'])} [{_signed(vs['low'])}, "
+                     f"{_signed(vs['high'])}]", f"{vs['wins']}/{vs['losses']}"])
+    if not rows:
+        return []
+    intro = ("Each cell against its solver's self-consistency cell (zero-shot samples at temperature "
+             "`retrieve.sc_temperature`, majority vote): is a gain more than what the same tokens buy as plain "
+             "votes? `retrieve.sc_samples` sets its cost; compare the two token columns.")
+    return ["## Against self-consistency", "", intro, ""] + _table(
+        ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "tok/question (pool included)",
+         "self-consistency tok/question", "Δ vs self-consistency [95% CI]", "wins/losses"], rows) + [
+        "", "Paired bootstrap over the problems both cells answered (2000 resamples, seed 0); *wins/losses* count "
+        "problems only this cell / only self-consistency got right.", ""]
+
+
 def _selector(sel: dict[str, Any]) -> str:
     return ", ".join(f"{k}={display_model(sel[k]) if k in ('generator', 'solver') else sel[k]}"
                      for k in SELECTOR_AXES if k in sel)
@@ -111,6 +136,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         "strategies that use the generated pool, the pool's generation and sampling tokens per test question "
         "(? for pools made before token counts were recorded). Auto-CoT also needs the zero-shot pass once.",
         "- *cut*: share of answers stopped by `solver.max_tokens` (a cut answer usually has no final answer).", ""]
+    lines += _against_self_consistency(cells)
     sampled = [c for c in cells if c["samples"]]
     lines += ["## Samples: maj@n and pass@k", ""]
     if sampled:

@@ -161,11 +161,13 @@ def build_summary(root: Path) -> dict[str, Any]:
     """Everything the report shows, as plain data (also written as JSON)."""
     cells, run_dirs, is_study = load_cells(root)
     zero = {c.solver: c for c in cells if c.strategy == "zero-shot" and c.variant is None}
+    voted = {c.solver: c for c in cells if c.strategy == "self-consistency" and c.variant is None}
     out_cells = []
     for cell in cells:
         m = cell_metrics(cell)
-        base = zero.get(cell.solver)
+        base, sc = zero.get(cell.solver), voted.get(cell.solver)
         m["vs_zero_shot"] = compare(cell, base) if base is not None and base is not cell else None
+        m["vs_self_consistency"] = compare(cell, sc) if sc is not None and sc is not cell else None
         out_cells.append(m)
     runs = {name: json.loads((d / "summary.json").read_text()) for name, d in run_dirs.items()}
     for m in out_cells:  # a gated strategy's branches, from its run's summary
@@ -216,7 +218,7 @@ CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "variant",
               "diff_vs_zero_shot", "diff_low", "diff_high", "bootstrap_p", "mcnemar_p", "wins", "losses",
               "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "total_tokens",
               "truncated", "samples",
-              "maj_at_n", "pass_at_1", "pass_at_n"]
+              "maj_at_n", "pass_at_1", "pass_at_n", "diff_vs_self_consistency", "sc_diff_low", "sc_diff_high"]
 
 
 def _fmt(value: Any) -> str:
@@ -234,10 +236,12 @@ def cells_csv(summary: dict[str, Any]) -> str:
     for c in summary["cells"]:
         vs = c["vs_zero_shot"] or {}
         sm = c["samples"] or {}
+        sc = c.get("vs_self_consistency") or {}
         row = {**c, "generator": c["generator"], "diff_vs_zero_shot": vs.get("diff"), "diff_low": vs.get("low"),
                "diff_high": vs.get("high"), "bootstrap_p": vs.get("bootstrap_p"), "mcnemar_p": vs.get("mcnemar_p"),
                "wins": vs.get("wins"), "losses": vs.get("losses"), "samples": sm.get("samples", 1),
-               "maj_at_n": sm.get("maj_at_n"), "pass_at_1": sm.get("pass_at_1"), "pass_at_n": sm.get("pass_at_n")}
+               "maj_at_n": sm.get("maj_at_n"), "pass_at_1": sm.get("pass_at_1"), "pass_at_n": sm.get("pass_at_n"),
+               "diff_vs_self_consistency": sc.get("diff"), "sc_diff_low": sc.get("low"), "sc_diff_high": sc.get("high")}
         writer.writerow([_fmt(row[f]) for f in CSV_FIELDS])
     return buf.getvalue()
 

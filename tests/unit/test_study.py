@@ -310,3 +310,18 @@ def test_report_lists_the_wall_time_of_the_stages_that_did_work(tmp_path: Path) 
     assert {"generate", "sample", "index", "solve"} <= set(stages)
     assert stages.index("generate") < stages.index("sample") < stages.index("solve")
     assert "## Wall time per stage" in (tmp_path / "report.md").read_text()
+
+
+def test_every_cell_is_compared_with_its_solvers_self_consistency(tmp_path: Path) -> None:
+    from eval.report.study import build_summary
+
+    run_study(study_cfg(tmp_path, k=[2], strategy=["zero-shot", "self-consistency", "knn"]), hooks(Factory()))
+    cells = {c["strategy"]: c for c in build_summary(tmp_path)["cells"]}
+    knn, sc = cells["knn"], cells["self-consistency"]
+    assert sc["vs_self_consistency"] is None and sc["vs_zero_shot"] is not None
+    assert abs(knn["vs_self_consistency"]["diff"] - (knn["accuracy"] - sc["accuracy"])) < 1e-9
+    report = (tmp_path / "report.md").read_text()
+    section = report.split("## Against self-consistency", 1)[1].split("\n## ", 1)[0]
+    assert "| knn |" in section and "| zero-shot |" in section and "| self-consistency |" not in section
+    header = (tmp_path / "cells.csv").read_text().splitlines()[0]
+    assert header.endswith("diff_vs_self_consistency,sc_diff_low,sc_diff_high")
