@@ -77,7 +77,7 @@ def main() -> None:
     if args.one is not None:
         print(json.dumps(one(args.model, args.one, args.problems, args.max_tokens, args.dtype)))
         return
-    base = None
+    base, rows = None, []
     print(f"{args.model} ({args.dtype}), {args.problems} greedy GSM8K zero-shot requests, <= {args.max_tokens} tokens")
     for seqs in args.seqs:
         out = subprocess.run([sys.executable, __file__, "--one", str(seqs), "--model", args.model, "--problems",
@@ -85,8 +85,10 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         rate, lost, wall = summarise(json.loads(out.strip().splitlines()[-1]))
         base = base or rate
+        rows.append(f"{seqs}: {rate / base:.2f}x, {lost:.0f} s lost")
         print(f"max_num_seqs {seqs:>4}: {rate:6.1f} output tok/s (ratio {rate / base:.2f} vs {args.seqs[0]}), "
               f"wall {wall:5.0f} s, a kill at a random moment loses {lost:5.0f} s of work on average", flush=True)
+    print(f"SUMMARY max_num_seqs throughput ratio vs {args.seqs[0]} and expected loss at a kill: " + "; ".join(rows))
 
 
 if __name__ == "__main__":
