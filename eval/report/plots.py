@@ -186,6 +186,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     prompt). An ensemble's members have prompts of their own, so it gets its point only.
     """
     plt = _plt()
+    from adjustText import adjust_text
     from matplotlib.ticker import LogLocator
 
     cells = summary["cells"]
@@ -197,14 +198,15 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     for ax, solver in zip(axes[0], solvers, strict=True):
         mine = sorted((c for c in chosen if c["solver"] == solver),
                       key=lambda c: (_rank(c["strategy"]), display_model(c["generator"])))
+        texts, points = [], []
         for i, c in enumerate(mine):
             color = COLORS[i % len(COLORS)]
             cost = c["total_tokens"] or c["tokens_per_question"]
             ax.errorbar([cost], [c["accuracy"]], yerr=[[c["accuracy"] - c["ci_low"]], [c["ci_high"] - c["accuracy"]]],
                         fmt="o", color=color, capsize=2, markersize=4, linewidth=0.8, alpha=0.8)
             label = c["strategy"] + (f" ({display_model(c['generator'])} pool)" if c["generator"] and many else "")
-            ax.annotate(label, (cost, c["accuracy"]), xytext=(4, 3), textcoords="offset points", fontsize=7,
-                        color=color)
+            texts.append(ax.text(cost * 1.04, c["accuracy"], label, fontsize=7, color=color))
+            points.append((cost, c["accuracy"]))
             curve = (c["samples"] or {}).get("maj_curve")
             if curve and not c["strategy"].startswith("ensemble"):
                 n = len(curve)
@@ -217,6 +219,9 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        if len(texts) > 1:  # cells of equal cost (every pooled strategy) pile up: move labels apart, draw leaders
+            adjust_text(texts, x=[x for x, _ in points], y=[y for _, y in points], ax=ax,
+                        arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.5})
         ax.set_xlabel("tokens per test question (prompt + output, the pool's generation and sampling included)")
         ax.set_title(f"solver: {display_model(solver)}")
         ax.grid(alpha=0.3, which="both")

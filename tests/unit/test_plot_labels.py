@@ -1,0 +1,34 @@
+"""The accuracy-vs-tokens plot keeps its labels readable when cells share a cost (every pooled strategy does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eval.report import plots
+
+
+def cell(strategy: str, accuracy: float, cost: int) -> dict[str, Any]:
+    return {"strategy": strategy, "solver": "s", "generator": None if strategy == "zero-shot" else "g", "k": 2,
+            "scope": "global", "accuracy": accuracy, "ci_low": accuracy - 0.04, "ci_high": accuracy + 0.04,
+            "total_tokens": cost, "tokens_per_question": cost, "prompt_tokens": cost // 2,
+            "output_tokens": cost // 2, "samples": None}
+
+
+def test_labels_of_cells_at_one_cost_do_not_overlap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    pooled = ["knn", "random", "long", "mmr", "knn-gated", "self-icl", "knn [no-filter]", "knn [unanimous]"]
+    cells = [cell("zero-shot", 0.283, 364)] + [cell(name, 0.22 + 0.003 * i, 2700 + 10 * i)
+                                                for i, name in enumerate(pooled)]
+    plots.accuracy_vs_tokens({"cells": cells, "benchmark": "gsm8k", "n_problems": 300}, tmp_path / "p.png")
+    fig = figures[0]
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.axes[0].texts if t.get_text() in pooled]
+    assert sorted(t.get_text() for t in texts) == sorted(pooled)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    overlapping = [(texts[i].get_text(), texts[j].get_text()) for i in range(len(boxes))
+                   for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    assert overlapping == []
