@@ -222,12 +222,13 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
         if len(texts) > 1:  # cells of equal cost (every pooled strategy) pile up: move labels apart, draw leaders
             adjust_text(texts, x=[x for x, _ in points], y=[y for _, y in points], ax=ax,
                         arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.5})
-        ax.set_xlabel("tokens per test question (prompt + output, the pool's generation and sampling included)")
         ax.set_title(f"solver: {display_model(solver)}")
         ax.grid(alpha=0.3, which="both")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
     axes[0][0].set_ylabel("accuracy (95% bootstrap CI)")
+    fig.supxlabel("tokens per test question (prompt + output, the pool's generation and sampling included)",
+                  fontsize=10)  # once for all panels: one per panel would run into its neighbour
     fig.suptitle(f"Accuracy vs cost ({summary['benchmark']}, {summary['n_problems']} problems)")
     return _save(fig, path)
 
