@@ -13,6 +13,7 @@ this choice. Records are cached per variant under ``--out`` (a cut-off run resum
   or outputs) is >= 0.6 (the 0.85 near-copy filter missed these; target 0);
 - ``asks``: share of kept questions that ask something (`prompts.generate.asks_question`: a ``?`` or an
   imperative such as "Calculate"); the rest are statements, equations or solution fragments;
+- ``digit1``: share of kept questions whose first character is a digit (a prefill ending in a space forces it);
 - ``tok/prob``: generator prompt + completion tokens per problem; ``cut``: share of replies cut at max_tokens.
 
 Run from the repository root (about 3-5 min per variant for qwen2.5-coder-0.5b on 2 cores)::
@@ -33,14 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-#: name -> (style, example, prefill); "list-system" is the generator's setting before this comparison.
-VARIANTS: dict[str, tuple[str, str, bool]] = {
-    "list-system": ("list", "system", False),
-    "list-chat": ("list", "chat", False),
-    "single-system": ("single", "system", False),
-    "single-chat": ("single", "chat", False),
-    "single-none": ("single", "none", False),
-    "single-chat-prefill": ("single", "chat", True),
+#: name -> (style, example, prefill); "list-system" is the generator's setting before this comparison. prefill:
+#: "" none, "start" the template's reply start ("New problem:"), "start+space" the start with the trailing space
+#: it had until 2026-12-04 (a lone " " token, after which the model writes a digit: see `reply_start`).
+VARIANTS: dict[str, tuple[str, str, str]] = {
+    "list-system": ("list", "system", ""),
+    "list-chat": ("list", "chat", ""),
+    "single-system": ("single", "system", ""),
+    "single-chat": ("single", "chat", ""),
+    "single-none": ("single", "none", ""),
+    "single-chat-prefill": ("single", "chat", "start"),
+    "single-chat-prefill-space": ("single", "chat", "start+space"),
 }
 EXAMPLE_LIKE = 0.6
 
@@ -49,13 +53,15 @@ def run_variant(name: str, problems: list, engine: Any, out: Path, args: argpars
     from pipeline.engines.base import Sampling
     from pipeline.stages.generate import run_generate
     from pipeline.store import StageDir
+    from prompts.generate import reply_start
 
     style, example, prefill = VARIANTS[name]
+    start = {"": "", "start": reply_start(style), "start+space": reply_start(style) + " "}[prefill]
     sampling = Sampling(n=1, temperature=args.temperature, top_p=0.95, max_tokens=args.max_tokens, seed=0)
     stage = StageDir(out, name, {"model": engine.name, "ids": [p.id for p in problems], "k": args.k,
                                  "sampling": sampling.as_dict(), "variant": VARIANTS[name]})
     return run_generate(problems, lambda: engine, stage, k=args.k, sampling=sampling, near_copy_threshold=0.85,
-                        model_name=engine.name, style=style, example=example, prefill=prefill)
+                        model_name=engine.name, style=style, example=example, start=start)
 
 
 def measure(records: list[dict], problems: list, k: int, embedder: Any) -> dict[str, float]:
@@ -85,6 +91,7 @@ def measure(records: list[dict], problems: list, k: int, embedder: Any) -> dict[
         "own": own, "other": other, "topicality": own - other,
         "example_like": sum(any(similarity(q, ex) >= EXAMPLE_LIKE for ex in EXAMPLE_TEXTS) for _, q in kept),
         "asks": sum(asks_question(q) for _, q in kept) / max(len(kept), 1),
+        "digit_first": sum(q[:1].isdigit() for _, q in kept) / max(len(kept), 1),
         "tokens_per_problem": sum(r["n_prompt_tokens"] + r["n_tokens"] for r in records) / len(records),
         "cut": sum(truncated(f) for f in replies) / max(len(replies), 1),
     }
@@ -120,11 +127,11 @@ def main() -> None:
     print(f"\ngenerator {args.model}, GSM8K test {args.start}-{args.start + args.n - 1}, k={args.k}, "
           f"T={args.temperature}, max_tokens={args.max_tokens}")
     print(f"{'variant':<21} {'>=1':>5} {'=k':>5} {'kept':>5} {'own':>5} {'other':>5} {'topic':>6} "
-          f"{'ex-like':>7} {'asks':>5} {'tok/prob':>8} {'cut':>5}")
+          f"{'ex-like':>7} {'asks':>5} {'digit1':>6} {'tok/prob':>8} {'cut':>5}")
     for name, m in rows.items():
         print(f"{name:<21} {m['at_least_one']:5.2f} {m['all_k']:5.2f} {m['kept']:5.2f} {m['own']:5.2f} "
               f"{m['other']:5.2f} {m['topicality']:6.3f} {m['example_like']:7d} {m['asks']:5.2f} "
-              f"{m['tokens_per_problem']:8.0f} "
+              f"{m['digit_first']:6.2f} {m['tokens_per_problem']:8.0f} "
               f"{m['cut']:5.2f}")
     (out / "summary.json").write_text(json.dumps(rows, indent=2, sort_keys=True) + "\n")
     print(f"SUMMARY {json.dumps({n: round(m['kept'], 3) for n, m in rows.items()})}  (records in {out})")

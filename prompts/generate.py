@@ -38,14 +38,20 @@ EXAMPLE_BLOCK, EXAMPLE_TEXTS = _example()
 
 
 def reply_start(style: str = "list") -> str:
-    """The text that starts the generator's reply when it is pre-filled ("1. " or "New problem: ")."""
-    return sections(load_template(STYLES[style]))["start"] + " "
+    """The text that starts the generator's reply when it is pre-filled ("1." or "New problem:").
+
+    No trailing space: byte-level BPE tokenizers (Qwen's among them) put a word's leading space inside the
+    word's token (" A", " florist") but split digits off a lone " " token, so a prompt ending in a space
+    leaves digits as the only natural next token. With "New problem: " 87% of the 1.5b's questions and 71%
+    of the 0.5b's began with a number (the reference study's pools, made before this was found).
+    """
+    return sections(load_template(STYLES[style]))["start"]
 
 
 def _example_reply(style: str) -> str:
     if style == "list":
         return EXAMPLE_BLOCK.split("\n", 1)[1]  # "1. ...\n2. ..."
-    return reply_start(style) + EXAMPLE_TEXTS[1]
+    return f"{reply_start(style)} {EXAMPLE_TEXTS[1]}"
 
 
 def generate_messages(question: str, k: int, *, style: str = "list", example: str = "system") -> list[dict[str, str]]:

@@ -27,7 +27,7 @@ def test_the_example_goes_in_the_system_message_a_chat_turn_or_nowhere(style: st
     assert all(msgs[-1]["content"].startswith(f"Problem: {Q}") for msgs in (system, chat, none))
     assert all("{" not in m["content"] for msgs in (system, chat, none) for m in msgs)
     if style == "single":  # the example reply is written the way the model is asked to reply
-        assert chat[2]["content"] == reply_start("single") + EXAMPLE_TEXTS[1]
+        assert chat[2]["content"] == f"{reply_start('single')} {EXAMPLE_TEXTS[1]}"
         assert "one new problem" in none[0]["content"] and "3" not in none[0]["content"]
     else:
         assert "3 new problems" in system[0]["content"] and chat[2]["content"].startswith("1. ")
@@ -40,9 +40,9 @@ def test_single_style_samples_k_replies_from_one_prompt_per_problem(tmp_path: Pa
     records = read(stage_file(tmp_path, "generate", "generated.jsonl"))
     assert len(records) == 6
     gen_prompts = [p for p in factory.prompts if "practice problems" in p]
-    assert len(gen_prompts) == 6 and all(p.endswith("<assistant>New problem: ") for p in gen_prompts)
+    assert len(gen_prompts) == 6 and all(p.endswith("<assistant>New problem:") for p in gen_prompts)
     for r in records:
-        assert len(r["raw"]) == 3 and all(t.startswith("New problem: ") for t in r["raw"])
+        assert len(r["raw"]) == 3 and all(t.startswith("New problem:") for t in r["raw"])
         assert len(r["finish_reasons"]) == 3
         assert 1 <= len(r["questions"]) <= 3 and len(r["questions"]) + r["dropped"] == 3
         assert all(not q["question"].startswith("New problem") for q in r["questions"])
@@ -56,3 +56,8 @@ def test_style_example_and_prefill_are_part_of_the_generate_key(tmp_path: Path) 
         run(make_cfg(tmp_path / str(i), *extra), FakeFactory())
         keys.add(stage_file(tmp_path / str(i), "generate", "generated.jsonl").parent.name)
     assert len(keys) == 4
+
+
+@pytest.mark.parametrize("style", ["list", "single"])
+def test_the_prefilled_reply_start_ends_in_no_space(style: str) -> None:
+    assert reply_start(style) and reply_start(style) == reply_start(style).rstrip()
