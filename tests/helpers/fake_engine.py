@@ -79,7 +79,7 @@ class FakeEngine:
         if "write one new problem" in user.lower():  # the generator's prompt, style "single": one story per sample
             a, b = 3 + _h(req.seed, j) % 50, 2 + _h(req.seed, j, "b") % 40
             story = STORIES[(req.seed + j) % len(STORIES)].format(n=NAMES[j % len(NAMES)], a=a, b=b)
-            return story if req.prompt.endswith("New problem: ") else f"New problem: {story}"
+            return f" {story}" if req.prompt.endswith("New problem:") else f"New problem: {story}"
         if "similar" in req.prompt.lower() and "1." in req.prompt:  # the generator's prompt
             lines = []
             for q in range(6):

@@ -42,7 +42,8 @@ def test_single_style_samples_k_replies_from_one_prompt_per_problem(tmp_path: Pa
     gen_prompts = [p for p in factory.prompts if "practice problems" in p]
     assert len(gen_prompts) == 6 and all(p.endswith("<assistant>New problem:") for p in gen_prompts)
     for r in records:
-        assert len(r["raw"]) == 3 and all(t.startswith("New problem:") for t in r["raw"])
+        assert len(r["raw"]) == 3 and all(t.startswith("New problem: ") and t.count("New problem") == 1
+                                          for t in r["raw"])
         assert len(r["finish_reasons"]) == 3
         assert 1 <= len(r["questions"]) <= 3 and len(r["questions"]) + r["dropped"] == 3
         assert all(not q["question"].startswith("New problem") for q in r["questions"])
