@@ -36,7 +36,7 @@ def freeze(directory: Path = DIR) -> None:
 
     shutil.rmtree(directory, ignore_errors=True)
     run_pipeline(load_config(None, run_dir=directory, overrides=OVERRIDES), hooks(FakeFactory()))
-    for name in ["engine.log*", "config.yaml", "report.md", ".saicot.lock*", "*/*/timing.json"]:
+    for name in ["engine.log*", "config.yaml", "report.*", "cells.csv", ".saicot.lock*", "*/*/timing.json"]:
         for path in directory.glob(name):  # run-specific or machine-specific (config.yaml names the run dir)
             path.unlink()
 
