@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 
 from bench.generator_prompts import measure  # noqa: E402
 from eval.benchmarks import load  # noqa: E402
+from eval.report.pool import read_jsonl  # noqa: E402
 
 
 def main(root: Path) -> None:
@@ -38,15 +39,15 @@ def main(root: Path) -> None:
         path = stage / "generated.jsonl"
         if path.exists():
             inputs = json.loads((stage / "inputs.json").read_text())["inputs"]
-            stages[inputs["model"].split("@")[0]] = (inputs["k"], [json.loads(line) for line in
-                                                                    path.read_text().splitlines() if line.strip()])
-    common = sorted(set.intersection(*({r["problem_id"] for r in recs} for _, recs in stages.values())))
+            stages[inputs["model"].split("@")[0]] = (inputs["k"], read_jsonl(path))
+    common = set.intersection(*({r["problem_id"] for r in recs} for _, recs in stages.values()))
     for model, (k, records) in stages.items():
-        m = measure([r for r in records if r["problem_id"] in set(common)], [problems[i] for i in common], k,
+        m = measure([r for r in records if r["problem_id"] in common], [problems[i] for i in sorted(common)], k,
                     embedder)
         print(f"{model:<20} {m['n']:>4} {m['at_least_one']:5.2f} {m['all_k']:5.2f} "
               f"{m['kept']:5.2f} {m['own']:5.2f} {m['other']:5.2f} {m['topicality']:6.3f} {m['example_like']:7d} "
               f"{m['asks']:5.2f} {m['digit_first']:6.2f} {m['tokens_per_problem']:8.0f} {m['cut']:5.2f}")
+
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]).expanduser())
