@@ -1,12 +1,12 @@
 """Exploratory: accuracy split by whether a retrieved demo was generated from the test question itself.
 
-Reads a study directory whose main run's `scores.jsonl` holds zero-shot, knn and random (after the whole
-grid, or a `saicot study` over a config with those strategies: all cached, no engine) and the knn demos over
-the main pool (the index random also drew from; the filter variants have their own indexes), then prints each
-strategy's accuracy on the problems where knn picked at least one demo generated from that very problem, and
-on the others. Not one of the study's claims.
+Reads a study directory's scores of zero-shot, knn and random with the 0.5b as solver (after the whole grid,
+or a `saicot study` over a config with those strategies: all cached, no engine) and the knn demos over the main
+pool of one question generator (the 0.5b unless named; the index random also drew from, the filter variants
+have their own indexes), then prints each strategy's accuracy on the problems where knn picked at least one
+demo generated from that very problem, and on the others. Not one of the study's claims.
 
-    python docs/reference-study/own_demo_split.py ~/saicot-runs/reference-gsm8k
+    python docs/reference-study/own_demo_split.py ~/saicot-runs/reference-gsm8k [qwen2.5-coder-1.5b]
 """
 
 from __future__ import annotations
@@ -15,17 +15,20 @@ import json
 import sys
 from pathlib import Path
 
-RUN = "qwen2.5-coder-0.5b--qwen2.5-coder-0.5b--k2--global"
+from pools import SOLVER, inputs, main_index, run_dir
 
 
-def main(root: Path) -> None:
+def main(root: Path, generator: str = SOLVER) -> None:
     scores = {}
-    for line in (root / "runs" / RUN / "scores.jsonl").read_text().splitlines():
-        r = json.loads(line)
-        scores[(r["strategy"], r["problem_id"])] = bool(r["correct"])
-    stages = {p: json.loads((p / "inputs.json").read_text())["inputs"] for p in (root / "retrieve").iterdir()}
-    main_index = next(i["index"] for i in stages.values() if i["strategy"] == "random")
-    knn = next(p for p, i in stages.items() if i["strategy"] == "knn" and i["index"] == main_index)
+    # zero-shot ignores the generator, so it is scored in the 0.5b-generator run only
+    for run in {run_dir(root, SOLVER), run_dir(root, generator)}:
+        for line in (run / "scores.jsonl").read_text().splitlines():
+            r = json.loads(line)
+            if r["strategy"] == "zero-shot" or run == run_dir(root, generator):
+                scores[(r["strategy"], r["problem_id"])] = bool(r["correct"])
+    index = main_index(root, generator)
+    knn = next(p for p in (root / "retrieve").iterdir()
+               if inputs(p)["strategy"] == "knn" and inputs(p).get("index") == index)
     groups: dict[str, list[str]] = {"a demo from its own generated question": [], "no such demo": []}
     for line in (knn / "demos.jsonl").read_text().splitlines():
         r = json.loads(line)
@@ -38,4 +41,4 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]).expanduser())
+    main(Path(sys.argv[1]).expanduser(), *sys.argv[2:3])

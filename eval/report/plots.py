@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from eval.report import labels
 from eval.report.study import cell_name, display_model
 
 #: Pool-free strategies draw one marker per solver; the rest one per generator.
@@ -72,11 +73,12 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
     solvers = _models(cells, "solver")
     generators = _models(cells, "generator")
-    strategies = _order({c["strategy"] for c in chosen})
-    fig, axes = plt.subplots(1, len(solvers), figsize=(max(5.0, 0.75 * len(strategies) + 2) * len(solvers), 4.2),
-                             squeeze=False, sharey=True)
+    per_solver = [_order({c["strategy"] for c in chosen if c["solver"] == s}) for s in solvers]
+    widths = [max(3.0, 0.75 * len(names) + 1) for names in per_solver]  # a panel as wide as its strategies
+    fig, axes = plt.subplots(1, len(solvers), figsize=(sum(widths) + 1, 4.2), squeeze=False, sharey=True,
+                             gridspec_kw={"width_ratios": widths})
     width = 0.7 / max(1, len(generators))
-    for ax, solver in zip(axes[0], solvers, strict=True):
+    for ax, solver, strategies in zip(axes[0], solvers, per_solver, strict=True):
         mine = [c for c in chosen if c["solver"] == solver]
         zero = next((c for c in mine if c["strategy"] == "zero-shot"), None)
         if zero is not None:
@@ -96,11 +98,16 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
             ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o" if gen is None else "s", color="black" if gen is None
                         else COLORS[(gi - 1) % len(COLORS)], capsize=3, markersize=5, linewidth=1.2, label=label)
         ax.set_xticks(range(len(strategies)), strategies, rotation=35, ha="right")
+        ax.set_xlim(-0.6, len(strategies) - 0.4)
         ax.set_title(f"solver: {display_model(solver)}")
         ax.set_ylim(-0.03, 1.03)
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("accuracy (95% bootstrap CI)")
-    axes[0][-1].legend(loc="upper right", fontsize=8, framealpha=0.9)
+    handles: dict[str, Any] = {}  # every panel's entries: a pool may appear in one solver's panel only
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    axes[0][-1].legend(list(handles.values()), list(handles), loc="upper right", fontsize=8, framealpha=0.9)
     fig.suptitle(f"Accuracy by strategy ({summary['benchmark']}, {summary['n_problems']} problems"
                  + (f", k={k}" if k is not None else "") + (f", scope {scope}" if scope else "") + ")")
     return _save(fig, path)
@@ -186,26 +193,30 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     prompt). An ensemble's members have prompts of their own, so it gets its point only.
     """
     plt = _plt()
-    from adjustText import adjust_text
     from matplotlib.ticker import LogLocator
 
     cells = summary["cells"]
     k, scope = _main_k(cells), _main_scope(cells)
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
     solvers = _models(chosen, "solver")
-    many = len(_models(chosen, "generator")) > 1  # name the pool's generator only when there is a choice
-    fig, axes = plt.subplots(1, len(solvers), figsize=(6.4 * len(solvers), 4.6), squeeze=False, sharey=True)
+    generators = _models(chosen, "generator")
+    names = labels.short_models([display_model(g) for g in generators])
+    short = {g: names[display_model(g)] for g in generators} if len(generators) > 1 else {}  # only if a choice
+    fig, axes = plt.subplots(1, len(solvers), figsize=(7.2 * len(solvers), 5.4), squeeze=False, sharey=True)
+    placed: list[tuple[list[Any], list[tuple[float, float]]]] = []
     for ax, solver in zip(axes[0], solvers, strict=True):
         mine = sorted((c for c in chosen if c["solver"] == solver),
                       key=lambda c: (_rank(c["strategy"]), display_model(c["generator"])))
         texts, points = [], []
+        placed.append((texts, points))
         for i, c in enumerate(mine):
             color = COLORS[i % len(COLORS)]
             cost = c["total_tokens"] or c["tokens_per_question"]
             ax.errorbar([cost], [c["accuracy"]], yerr=[[c["accuracy"] - c["ci_low"]], [c["ci_high"] - c["accuracy"]]],
                         fmt="o", color=color, capsize=2, markersize=4, linewidth=0.8, alpha=0.8)
-            label = c["strategy"] + (f" ({display_model(c['generator'])} pool)" if c["generator"] and many else "")
-            texts.append(ax.text(cost * 1.04, c["accuracy"], label, fontsize=7, color=color))
+            label = c["strategy"] + (f" ({short[c['generator']]} pool)" if c["generator"] in short else "")
+            texts.append(ax.text(cost, c["accuracy"], label, fontsize=7, color=color,
+                                 bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.3}))
             points.append((cost, c["accuracy"]))
             curve = (c["samples"] or {}).get("maj_curve")
             if curve and not c["strategy"].startswith("ensemble"):
@@ -219,14 +230,13 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
-        if len(texts) > 1:  # cells of equal cost (every pooled strategy) pile up: move labels apart, draw leaders
-            adjust_text(texts, x=[x for x, _ in points], y=[y for _, y in points], ax=ax,
-                        arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.5})
         ax.set_title(f"solver: {display_model(solver)}")
         ax.grid(alpha=0.3, which="both")
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
+            ax.legend(loc="best", fontsize=7, framealpha=0.9)
     axes[0][0].set_ylabel("accuracy (95% bootstrap CI)")
+    for ax, (texts, points) in zip(axes[0], placed, strict=True):  # after the shared y axis is final
+        labels.place(ax, texts, points)
     fig.supxlabel("tokens per test question (prompt + output, the pool's generation and sampling included)",
                   fontsize=10)  # once for all panels: one per panel would run into its neighbour
     fig.suptitle(f"Accuracy vs cost ({summary['benchmark']}, {summary['n_problems']} problems)")
