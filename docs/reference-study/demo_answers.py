@@ -14,7 +14,6 @@ Not one of the study's claims.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,10 +22,7 @@ from pools import SOLVER, inputs, main_index
 
 from eval.benchmarks import load
 from eval.checker.grade import grade, is_equiv
-
-
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+from eval.report.pool import read_jsonl
 
 
 def main(root: Path, solver: str = SOLVER, generator: str = SOLVER) -> None:
@@ -36,22 +32,22 @@ def main(root: Path, solver: str = SOLVER, generator: str = SOLVER) -> None:
     gold = {p.id: p.gold for p in load("gsm8k", split="test")}
     answers = {}  # (strategy key, problem id) -> (extracted answer, correct)
     for path in (root / "solve").glob("*/predictions.jsonl"):
-        for r in _lines(path):
+        for r in read_jsonl(path):
             if r["solver"].split("@")[0] == solver and (r["strategy_key"] in stages) and len(r["samples"]) == 1:
                 g = grade(r["samples"][0]["text"], gold[r["problem_id"]], "gsm8k")
                 answers[(r["strategy_key"], r["problem_id"])] = (g.extracted, g.correct)
-    pool = {r["pool_id"]: r["answer"] for r in _lines(root / "index" / index / "pool.jsonl")}
+    pool = {r["pool_id"]: r["answer"] for r in read_jsonl(root / "index" / index / "pool.jsonl")}
 
     def repeats(answer: str | None, pool_ids: list[str]) -> bool:
         return answer is not None and any(pool.get(i) is not None and is_equiv(answer, pool[i]) for i in pool_ids)
 
     for key, retrieve in sorted(stages.items(), key=lambda kv: kv[1]["strategy"]):
         if retrieve.get("index") != index or not all((key, d["problem_id"]) in answers for d in
-                                                         _lines(root / "retrieve" / key / "demos.jsonl")):
+                                                         read_jsonl(root / "retrieve" / key / "demos.jsonl")):
             continue
         n = same = same_right = zero_same = zero_right = 0
         split: Counter[tuple[str, str, str]] = Counter()
-        for d in _lines(root / "retrieve" / key / "demos.jsonl"):
+        for d in read_jsonl(root / "retrieve" / key / "demos.jsonl"):
             (a, ok), (za, zok) = answers[(key, d["problem_id"])], answers[(zero_key, d["problem_id"])]
             rep = repeats(a, d["pool_ids"])
             n, same, same_right = n + 1, same + rep, same_right + (rep and ok)

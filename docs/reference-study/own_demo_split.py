@@ -11,27 +11,24 @@ demo generated from that very problem, and on the others. Not one of the study's
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from pools import SOLVER, inputs, main_index, run_dir
 
+from eval.report.pool import read_jsonl
+
 
 def main(root: Path, generator: str = SOLVER) -> None:
-    scores = {}
     # zero-shot ignores the generator, so it is scored in the 0.5b-generator run only
-    for run in {run_dir(root, SOLVER), run_dir(root, generator)}:
-        for line in (run / "scores.jsonl").read_text().splitlines():
-            r = json.loads(line)
-            if r["strategy"] == "zero-shot" or run == run_dir(root, generator):
-                scores[(r["strategy"], r["problem_id"])] = bool(r["correct"])
+    runs = [(run_dir(root, SOLVER), {"zero-shot"}), (run_dir(root, generator), {"knn", "random"})]
+    scores = {(r["strategy"], r["problem_id"]): bool(r["correct"])
+              for run, strategies in runs for r in read_jsonl(run / "scores.jsonl") if r["strategy"] in strategies}
     index = main_index(root, generator)
     knn = next(p for p in (root / "retrieve").iterdir()
-               if inputs(p)["strategy"] == "knn" and inputs(p).get("index") == index)
+               if (stage := inputs(p))["strategy"] == "knn" and stage.get("index") == index)
     groups: dict[str, list[str]] = {"a demo from its own generated question": [], "no such demo": []}
-    for line in (knn / "demos.jsonl").read_text().splitlines():
-        r = json.loads(line)
+    for r in read_jsonl(knn / "demos.jsonl"):
         own = any(i.split("/")[0] == r["problem_id"] for i in r["pool_ids"])
         groups["a demo from its own generated question" if own else "no such demo"].append(r["problem_id"])
     for name, pids in groups.items():

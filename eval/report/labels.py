@@ -49,17 +49,20 @@ def _separate(centres: list[float], heights: list[float], spans: list[tuple[floa
 
 
 def place(ax: Any, texts: list[Any], points: list[tuple[float, float]]) -> None:
-    """Place `texts` (created at their `points`, left-aligned) apart from each other, with leader lines."""
+    """Place `texts` (created at their `points`, left-aligned) apart from each other, with leader lines.
+
+    The axes' x scale must be logarithmic: the right end grows in log space to make room for the labels.
+    """
     if not texts:
         return
     renderer = ax.figure.canvas.get_renderer()
+    for t in texts:
+        t.set_verticalalignment("center")
+    widths = [t.get_window_extent(renderer).width for t in texts]  # in pixels: the axis limits do not change them
+    heights = [t.get_window_extent(renderer).height for t in texts]
     for _ in range(12):  # growing the x axis moves the points, so place again (the last pass only places)
         box = ax.get_window_extent(renderer)
         anchors = [ax.transData.transform(p) for p in points]
-        for t in texts:
-            t.set_verticalalignment("center")
-        widths = [t.get_window_extent(renderer).width for t in texts]
-        heights = [t.get_window_extent(renderer).height for t in texts]
         lefts = [a[0] + 5 for a in anchors]
         spans = [(x, x + w) for x, w in zip(lefts, widths, strict=True)]
         ys = _separate([a[1] for a in anchors], heights, spans, box.y0, box.y1)
