@@ -1,15 +1,23 @@
-"""saicot's answer checker vs Math-Verify on the labelled corpus, side by side in one process.
+"""saicot's answer checker vs Math-Verify, and their combination, side by side in one process.
 
-The corpus (``bench/checker_corpus/``) holds (prediction, gold) pairs nobody wrote beside the checker: real
-responses of the packaged models from saicot runs, the bundled datasets' own solutions, and rewritten gold
-answers. A third of the source problems form the **held-out** split, which the checker was never tuned on.
-For each split this prints accuracy, recall (on equivalent pairs), specificity (on different pairs) and n for
-both checkers, then a per-category table, then checks/s of both on GSM8K-style and MATH-style pairs, and a
-SUMMARY line.
+Two parts of the labelled corpus (``bench/checker_corpus/``), from different sources on purpose:
 
-Run from the repository root: ``python bench/checker.py`` (about 3 minutes). Flags: ``--split tune`` to
-restrict, ``--failures`` to list saicot's misses on the **tune** split only (never on held-out),
-``--seconds S`` for the timing passes.
+* **tune** (``corpus.jsonl``): real responses to saicot's solve prompt (400-token cap, the first problems of
+  each benchmark), the datasets' MATH-500/AQuA/GSM8K solutions, rewritten gold answers. The checker was
+  tuned on it; its score says little about answers nobody here looked at.
+* **held-out** (``heldout.jsonl``, ``heldout.py``): responses to *another prompt* with a *1024-token cap* on
+  *other problems* (MATH-500 150-249, OlympiadBench 80-159), and *another dataset's answer style*
+  (OlympiadBench's own solutions). Never tuned on; it is what predicts.
+
+For each part it prints accuracy, recall (on equivalent pairs), specificity (on different pairs) and n for
+saicot's own parser alone, Math-Verify 0.9 (called as its README recommends), and saicot as shipped (its parser,
+then Math-Verify's LaTeX path as a second opinion, ``eval/checker/second_opinion.py``), plus "either" (equal
+when saicot alone or Math-Verify says so); then per-source tables; then checks/s of saicot as shipped and
+Math-Verify on GSM8K-style and MATH-style pairs; then a SUMMARY line.
+
+Run from the repository root: ``python bench/checker.py`` (about 5 minutes). Flags: ``--split tune`` to
+restrict, ``--failures`` to list misses on the **tune** part only (never on held-out), ``--seconds S`` for the
+timing passes.
 """
 
 from __future__ import annotations
@@ -34,14 +42,24 @@ CORPUS_DIR = ROOT / "bench" / "checker_corpus"
 Case = dict[str, Any]
 
 
+PARTS = {"tune": "corpus.jsonl", "heldout": "heldout.jsonl"}
+
+
 def labelled(split: str | None = None) -> tuple[list[Case], int]:
     """Cases with a resolved label (review > construction > agreement) and the number still unreviewed."""
     labels = {r["id"]: r for r in read_jsonl(CORPUS_DIR / "labels.jsonl")}
     reviews = {r["id"]: r for r in read_jsonl(CORPUS_DIR / "reviews.jsonl")}
     out, pending = [], 0
-    for c in read_jsonl(CORPUS_DIR / "corpus.jsonl"):
-        if split and c["split"] != split:
-            continue
+    for part in [split] if split else list(PARTS):
+        out_part, pend = _resolve(read_jsonl(CORPUS_DIR / PARTS[part]), labels, reviews)
+        out += out_part
+        pending += pend
+    return out, pending
+
+
+def _resolve(cases: list[Case], labels: dict[str, Case], reviews: dict[str, Case]) -> tuple[list[Case], int]:
+    out, pending = [], 0
+    for c in cases:
         if c["id"] in reviews:
             if reviews[c["id"]]["label"] is None:  # reviewed and excluded: no grader could decide it
                 continue
@@ -99,63 +117,67 @@ def rate(fn: Callable[[Case], bool], cases: list[Case], min_seconds: float) -> f
 
 
 def _line(name: str, s: dict[str, float]) -> str:
-    return (f"  {name:<12} accuracy {s['accuracy']:.3f}  recall {s['recall']:.3f}  specificity "
+    return (f"  {name:<16} accuracy {s['accuracy']:.3f}  recall {s['recall']:.3f}  specificity "
             f"{s['specificity']:.3f}  (n={s['n']}: {s['n_pos']} equivalent, {s['n_neg']} different)")
+
+
+def _source(c: Case) -> str:
+    return f"{c['source']}/{c.get('benchmark') or '-'}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", choices=["tune", "heldout"], default=None)
-    ap.add_argument("--failures", action="store_true", help="list saicot's misses on the tune split")
+    ap.add_argument("--split", choices=list(PARTS), default=None)
+    ap.add_argument("--failures", action="store_true", help="list misses of saicot as shipped on the tune part")
     ap.add_argument("--seconds", type=float, default=6.0)
     args = ap.parse_args()
-    ours, mv = checkers.saicot(), checkers.math_verify()
-    summary: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
-    for split in [args.split] if args.split else ["tune", "heldout"]:
+    shipped, alone, mv = checkers.saicot(), checkers.saicot(second_opinion=False), checkers.math_verify()
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    for split in [args.split] if args.split else list(PARTS):
         cases, pending = labelled(split)
-        vo = [ours(c) for c in cases]
-        vm = [mv(c) for c in cases]
-        so, sm = scores(cases, vo), scores(cases, vm)
-        summary[split] = (so, sm)
-        how = defaultdict(int)
+        verdicts = {"saicot alone": [alone(c) for c in cases], "math-verify": [mv(c) for c in cases],
+                    "saicot (shipped)": [shipped(c) for c in cases]}
+        verdicts["either"] = [a or b for a, b in zip(verdicts["saicot alone"], verdicts["math-verify"], strict=True)]
+        summary[split] = {name: scores(cases, v) for name, v in verdicts.items()}
+        how: dict[str, int] = defaultdict(int)
         for c in cases:
             how[c["how"]] += 1
-        print(f"\n{split} split: {len(cases)} labelled cases ({', '.join(f'{k} {v}' for k, v in sorted(how.items()))})"
+        print(f"\n{split} part: {len(cases)} labelled cases ({', '.join(f'{k} {v}' for k, v in sorted(how.items()))})"
               + (f", {pending} awaiting review (not counted)" if pending else ""))
-        print(_line("saicot", so))
-        print(_line("math-verify", sm))
+        for name, sc in summary[split].items():
+            print(_line(name, sc))
         groups: dict[str, list[int]] = defaultdict(list)
         for i, c in enumerate(cases):
-            groups[category(c)].append(i)
-            groups[f"source {c['source']}"].append(i)
-        print(f"  {'category':<26} {'n':>5} {'saicot':>7} {'m-verify':>8}")
+            groups[category(c) if split == "tune" else _source(c)].append(i)
+            if split == "tune":
+                groups[f"source {c['source']}"].append(i)
+        print(f"  {'category' if split == 'tune' else 'source':<32} {'n':>5} " + " ".join(f"{n:>16}" for n in verdicts))
         for name, idx in sorted(groups.items()):
             sub = [cases[i] for i in idx]
-            a = scores(sub, [vo[i] for i in idx])["accuracy"]
-            b = scores(sub, [vm[i] for i in idx])["accuracy"]
-            print(f"  {name:<26} {len(idx):>5} {a:>7.3f} {b:>8.3f}")
+            accs = [scores(sub, [v[i] for i in idx])["accuracy"] for v in verdicts.values()]
+            print(f"  {name:<32} {len(idx):>5} " + " ".join(f"{a:>16.3f}" for a in accs))
         if args.failures and split == "tune":
-            for c, v, w in zip(cases, vo, vm, strict=True):
+            for c, v, w in zip(cases, verdicts["saicot (shipped)"], verdicts["math-verify"], strict=True):
                 if v != c["label"]:
                     print(f"MISS [{c['source']}/{c['kind']}] label={c['label']} mv={w} bench={c['benchmark']} "
                           f"gold={c['gold']!r} pred={c['pred'][-300:]!r}")
-    all_cases, _ = labelled()
+    all_cases, _ = labelled("tune")
     gsm = [c for c in all_cases if c.get("benchmark") == "gsm8k"]
     math = [c for c in all_cases if c["source"] == "variant"][:600]
     print(f"\nchecks/s on the same pairs (GSM8K-style: {len(gsm)} gsm8k responses; MATH-style: {len(math)} "
           "rewritten MATH answers)")
     for c in gsm[:20] + math[:20]:  # warm imports and caches before timing
-        ours(c)
+        shipped(c)
         mv(c)
     ratios = []
     for name, pairs in (("gsm8k-style", gsm), ("math-style", math)):
-        r_o, r_m = rate(ours, pairs, args.seconds), rate(mv, pairs, args.seconds)
+        r_o, r_m = rate(shipped, pairs, args.seconds), rate(mv, pairs, args.seconds)
         ratios.append(r_o / r_m)
         print(f"  {name}: saicot {r_o:8.0f} checks/s  math-verify {r_m:8.0f} checks/s  ratio {r_o / r_m:.1f}x")
     parts = []
-    for split, (so, sm) in summary.items():
-        parts.append(f"{split} saicot acc {so['accuracy']:.3f} spec {so['specificity']:.3f} vs math-verify acc "
-                     f"{sm['accuracy']:.3f} spec {sm['specificity']:.3f}")
+    for split, by in summary.items():
+        parts.append(f"{split}: " + ", ".join(f"{n} acc {s['accuracy']:.3f} spec {s['specificity']:.3f}"
+                                              for n, s in by.items()))
     print(f"SUMMARY {'; '.join(parts)}; speed {ratios[0]:.1f}x gsm8k-style, {ratios[1]:.1f}x math-style")
 
 

@@ -90,7 +90,10 @@ class GeneratorConfig(_Section):
         "single", description="list: k numbered problems in one reply; single: one problem per reply, sampled k times")
     example: Literal["system", "chat", "none"] = Field(
         "chat", description="where the worked example goes: system message, a chat turn before the request, none")
-    prefill: bool = Field(True, description='start the reply for the model ("1." or "New problem:")')
+    prefill: bool | Literal["with-space"] = Field(
+        True, description='start the reply for the model ("1." or "New problem:"); with-space: "New problem: ", '
+        "the reference study's pools (made before the trailing space was found to force digits), kept so that "
+        "their stage cache is reused")
 
 
 class SampleConfig(_Section):

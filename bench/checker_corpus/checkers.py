@@ -1,7 +1,8 @@
 """The two checkers under comparison, called the way their users call them.
 
-* saicot: ``grade(pred, gold, benchmark)`` when the case names a benchmark (whole responses, as the score
-  stage calls it), else ``is_equiv(pred, gold)`` (bare answers, as a user comparing two answers calls it).
+* saicot: ``grade(pred, gold, benchmark, truncated=...)`` when the case names a benchmark (whole responses, as
+  the score stage calls it), else ``is_equiv(pred, gold)`` (bare answers, as a user comparing two answers calls
+  it); with ``second_opinion=False``, its own parser alone.
 * Math-Verify 0.9: ``verify(parse(gold), parse(pred))``, fed the way its README recommends: the gold wrapped in
   ``$...$``; a bare predicted answer wrapped too (this is what raised it from 0.79 to 0.87 on the outside set),
   a whole response as is with its default extraction (LaTeX + expressions); for multiple-choice benchmarks
@@ -16,16 +17,22 @@ from typing import Any
 Check = Callable[[dict[str, Any]], bool]
 
 
-def saicot() -> Check:
+def saicot(second_opinion: bool = True) -> Check:
+    """saicot's checker; ``second_opinion=False`` is its own parser alone (no Math-Verify)."""
     try:
         from eval.checker.grade import grade, is_equiv
     except ImportError:  # an older checkout's checker (label.py puts its eval/ first on the path)
         from eval.grade import grade, is_equiv
+    import inspect
+
+    new = "second_opinion" in inspect.signature(grade).parameters  # older checkouts: neither flag
+    opts: dict[str, Any] = {"second_opinion": second_opinion} if new else {}
 
     def check(c: dict[str, Any]) -> bool:
         if c.get("benchmark"):
-            return grade(c["pred"], c["gold"], c["benchmark"]).correct
-        return is_equiv(c["pred"], c["gold"])
+            cut = {"truncated": bool(c.get("truncated"))} if new else {}
+            return grade(c["pred"], c["gold"], c["benchmark"], **cut, **opts).correct
+        return is_equiv(c["pred"], c["gold"], **opts)
 
     return check
 

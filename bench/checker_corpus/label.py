@@ -9,9 +9,11 @@ that never states its choice) and override everything. Agreement labels are froz
 re-running this script only labels cases it has not labelled before, so a later checker change cannot move
 the ground truth.
 
-Usage: ``python bench/checker_corpus/label.py [BASELINE_CHECKOUT]`` (writes ``labels.jsonl``, the queue to
-``queue.jsonl``). The labels in the repository were made with saicot's checker as of commit 5583cab, before
-this corpus existed: ``git worktree add /tmp/base 5583cab && python bench/checker_corpus/label.py /tmp/base``.
+Usage: ``python bench/checker_corpus/label.py [BASELINE_CHECKOUT] [PART.jsonl]`` (writes ``labels.jsonl``, the
+queue to ``queue.jsonl``). The tuning part's labels were made with saicot's checker as of commit 5583cab, before
+this corpus existed: ``git worktree add /tmp/base 5583cab && python bench/checker_corpus/label.py /tmp/base``;
+the held-out part's with the checker as of cbcf4d4, before issue 32 changed it:
+``git worktree add /tmp/base cbcf4d4 && python bench/checker_corpus/label.py /tmp/base heldout.jsonl``.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-if len(sys.argv) > 1:  # the checker of another checkout labels (its eval/ shadows this one)
-    sys.path.insert(0, str(Path(sys.argv[1]).resolve()))
+_ARGS = [a for a in sys.argv[1:] if not a.endswith(".jsonl")]
+PART = next((a for a in sys.argv[1:] if a.endswith(".jsonl")), "corpus.jsonl")
+if _ARGS:  # the checker of another checkout labels (its eval/ shadows this one)
+    sys.path.insert(0, str(Path(_ARGS[0]).resolve()))
 
 from bench.checker_corpus import checkers  # noqa: E402
 
@@ -37,7 +41,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def main() -> None:
-    corpus = read_jsonl(HERE / "corpus.jsonl")
+    corpus = read_jsonl(HERE / PART)
     labels = {r["id"]: r for r in read_jsonl(HERE / "labels.jsonl")}
     reviews = {r["id"]: r for r in read_jsonl(HERE / "reviews.jsonl")}
     ours, mv = checkers.saicot(), checkers.math_verify()
@@ -52,7 +56,8 @@ def main() -> None:
             queue.append({**c, "saicot": a, "math_verify": b})
         if i % 500 == 0:
             print(f"{i}/{len(corpus)}", file=sys.stderr)
-    ids = {c["id"] for c in corpus}  # cases a rebuild dropped take their labels with them
+    others = [c for part in ("corpus.jsonl", "heldout.jsonl") if part != PART for c in read_jsonl(HERE / part)]
+    ids = {c["id"] for c in corpus + others}  # cases a rebuild dropped take their labels with them
     (HERE / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels.values() if r["id"] in ids))
     (HERE / "queue.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in queue))
     print(f"{len(labels)} agreement labels, {len(reviews)} reviews, {len(queue)} cases to review -> queue.jsonl")

@@ -117,10 +117,15 @@ def scalars(a: Node, b: Node, dl: Deadline, mode: str = "expr") -> bool:
 _DECIMAL_COMMA = re.compile(r"-?\d+,(?:\d{1,2}|\d{4,})")
 
 
+_ANGLE_NAME = re.compile(r"(?:m\s*)?\\angle\s*[a-z]{1,3}")
+
+
 def _eq_value(s: S) -> S | None:
-    """The value side of ``x = 3`` / ``3 = x`` / ``a = b = 7`` (pred chains: the last side)."""
+    """The value side of ``x = 3`` / ``3 = x`` / ``a = b = 7`` / ``\\angle APC = 74`` (pred chains: the last side)."""
     if s.kind != "eq" or len(s.items) < 2:
         return None
+    if s.items[0].kind == "text" and _ANGLE_NAME.fullmatch(s.items[0].text):
+        return s.items[-1]
     if lone_var(s.items[0]) or all(lone_var(x) for x in s.items[:-1]):
         return s.items[-1]
     if len(s.items) == 2 and lone_var(s.items[1]):

@@ -16,7 +16,7 @@ import re
 CHOICE_BENCHMARKS = {"aqua"}
 
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*")
-_HASH_RE = re.compile(r"####\s*([^\n]*)")
+_HASH_RE = re.compile(r"####(?!\s*[A-Za-z]{2})\s*([^\n]*)")  # "#### Step 3: ..." is a Markdown heading
 _ANSWER_RE = re.compile(
     r"(?:the\s+)?(?:final\s+answer|answer)(?:\s+is|\s*:|\s*=)+\s*:?\s*(?:therefore\s*)?([^\n]*)", re.I
 )
@@ -38,6 +38,10 @@ _LABEL = re.compile(r"^\s*(?:\\text(?:bf)?\s*\{\s*)?(?:\*\*)?(?:final\s+)?answer
                     re.I)
 _PROSE_IS = re.compile(r"^(?:[A-Za-z][A-Za-z'-]*\s+){1,12}(?:is|are|equals|was|be)\s+(?!\s*[A-Za-z]{4,}\b)(.+)$")
 _MAX_SCAN = 20_000
+_PLACEHOLDER = "X"  # saicot's instruction says 'End with "The answer is X."'; models recite it after answering
+_OPEN_BOX = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}|[€£¥]")
+_REASON_CUT = re.compile(r"\s(?:because|since|as|so that|which means|given that)\s", re.I)
 
 
 def boxed_all(text: str) -> list[tuple[int, str]]:
@@ -123,15 +127,20 @@ def _trim_sentence(s: str) -> str:
     if m:
         s = s[:m.start()]
     s = s.replace("**", "").strip().rstrip(".").strip()
-    return s
+    return re.sub(r"\s*(?:\\\]|\\\)|\$\$)$", "", s).strip()  # "\( 70 \). Let's check": the close
 
 
-def _marker(text: str) -> tuple[int, str] | None:
-    """The last marked answer: ``(position, raw content)``."""
-    cands: list[tuple[int, str]] = []
+def _marker(text: str) -> tuple[int, str | None] | None:
+    """The last marked answer: ``(position, raw content)``; content ``None`` when the last marker is a box the
+    token cap cut open (``... the answer is \\boxed{14``), which holds no answer."""
+    cands: list[tuple[int, str | None]] = []
     boxes = boxed_all(text)
     if boxes:
         cands.append(boxes[-1])
+    closed = {pos for pos, _ in boxes}
+    cut_open = [m.start() for m in _OPEN_BOX.finditer(text) if m.start() not in closed]
+    if cut_open:
+        cands.append((cut_open[-1], None))
     hashes = list(_HASH_RE.finditer(text))
     if hashes:
         cands.append((hashes[-1].start(), hashes[-1].group(1)))
@@ -148,13 +157,18 @@ def _marker(text: str) -> tuple[int, str] | None:
             content = block if block is not None else content
         if content:
             inner = boxed_all(content)
-            cands.append((m.start(), inner[-1][1] if inner else _trim_sentence(content)))
+            if not inner and _OPEN_BOX.search(content):
+                continue  # the box this marker opens is cut: its candidate above
+            value = inner[-1][1] if inner else _trim_sentence(content)
+            if value == _PLACEHOLDER:
+                continue
+            cands.append((m.start(), value))
             break
     if not cands:
         return None
     pos, content = max(cands, key=lambda c: c[0])
     # "The answer is \boxed{5}": the box starts later but carries the same answer; prefer the box.
-    return pos, content.strip()
+    return pos, None if content is None else content.strip()
 
 
 def last_number(text: str) -> str | None:
@@ -206,7 +220,7 @@ def _extract_choice(text: str) -> str | None:
     return choice_letter(stripped) if len(stripped) <= 12 else None
 
 
-def _number_fallback(benchmark: str | None) -> bool:
+def has_number_fallback(benchmark: str | None) -> bool:
     """Whether an unmarked response may be read as its last number: numeric benchmarks and unknown data do;
     on a LaTeX benchmark the last number of an unfinished derivation is not an answer."""
     if not benchmark:
@@ -217,13 +231,14 @@ def _number_fallback(benchmark: str | None) -> bool:
     return spec is None or spec.answer_type == "number"
 
 
-def extract_answer(response: str, benchmark: str | None = None) -> str | None:
+def extract_answer(response: str, benchmark: str | None = None, marked_only: bool = False) -> str | None:
     """Extract the final answer from a model response.
 
     Args:
         response: the whole model output.
         benchmark: a benchmark name (``gsm8k``, ``math500``, ``math``, ``svamp``, ``aqua``, ``gsm_hard``,
             ``olympiadbench``) or ``None`` for generic rules.
+        marked_only: read only a marked answer, never the last number (a response cut by the token cap).
 
     Returns:
         The marked answer as written (LaTeX kept), else the last number; a letter for multiple choice;
@@ -246,14 +261,48 @@ def extract_answer(response: str, benchmark: str | None = None) -> str | None:
     if (benchmark or "").lower() in CHOICE_BENCHMARKS:
         return _extract_choice(text)
     mk = _marker(text)
-    if mk is None and not _number_fallback(benchmark):
+    numeric = has_number_fallback(benchmark)
+    if mk is not None and mk[1] is None:  # the last marker is a box cut open
         return None
     if mk is not None and mk[1]:
         plain = re.sub(r"^\\?\$\s*|\s*\.$", "", mk[1])
         if "=" in plain and not re.search(r"[A-Za-z]", plain):  # "3 + 5 = 8": the value of the chain
             plain = plain.rsplit("=", 1)[1].strip()
-        return _plain_number(plain) if _NUMBER_RE.fullmatch(plain) else mk[1]
+        if _NUMBER_RE.fullmatch(plain):
+            return _plain_number(plain)
+        if not numeric:
+            return mk[1]
+        value = number_in_prose(mk[1])
+        if value is not None:
+            return value
+        if not (benchmark and _PROSE_WORD.search(mk[1]) and not re.search(r"\d", mk[1])):
+            return mk[1]
+        # "The answer is accurate.": words with no number are no answer to a numeric benchmark; read on
+    if marked_only or not numeric:
+        return None
     return last_number(text)
+
+
+def number_in_prose(s: str) -> str | None:
+    """The one number of an answer written in words: ``23 years``, ``120 pounds of carrots``, ``€100``,
+    ``9200 - 2600 = 6600 calories``, ``42 because 6 x 7 = 42``; ``None`` when ``s`` is not prose or holds no
+    single number (``2 hours and 30 minutes``).
+
+    Examples:
+        >>> number_in_prose("Jean's current age, which is 23 years")
+        '23'
+        >>> number_in_prose("3x") is None
+        True
+    """
+    if not _PROSE_WORD.search(s):
+        return None
+    cut = _REASON_CUT.search(" " + s)
+    head = s[:cut.start()] if cut else s
+    head = re.sub(r"\\[()\[\]]", " ", head).rsplit("=", 1)[-1]
+    nums = _NUMBER_RE.findall(head)
+    if len(nums) != 1 or re.search(r"\\[a-zA-Z]|\^", head):
+        return None
+    return _plain_number(nums[0])
 
 
 def looks_like_response(s: str) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eval.checker.budget import Deadline
+from eval.checker.budget import Deadline, shared_worker
 from eval.checker.equiv import cleaned_equal
 from eval.checker.equiv_struct import read, split_top
 from eval.checker.extract import (
@@ -26,15 +26,19 @@ from eval.checker.extract import (
     choice_letter,
     cut_chat_turns,
     extract_answer,
+    has_number_fallback,
     looks_like_response,
+    number_in_prose,
 )
 from eval.checker.latex_norm import MAX_LEN, clean, text_key
+from eval.checker.second_opinion import BUDGET_S, unmarked_latex, wants_second_opinion
 
 __all__ = ["Grade", "extract_answer", "grade", "is_equiv"]
 
 MAX_INPUT = 20_000
 """Only the last this many characters of a response are read."""
 _LETTER_GOLD = re.compile(r"^\(?\s*([A-E])\s*\)?$")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def _n_items(gold: str) -> int:
     return len(s.items) if s.kind in ("set", "list", "seq") else 1
 
 
-def _answers_equal(pred: str, gold: str, dl: Deadline, benchmark: str | None) -> tuple[bool, str]:
+def _answers_equal(pred: str, gold: str, dl: Deadline, benchmark: str | None,
+                   second_opinion: bool = True) -> tuple[bool, str]:
     cp, cg = clean(pred), clean(gold)
     letter_gold = _LETTER_GOLD.match(cg.text)
     if letter_gold or (benchmark or "").lower() in CHOICE_BENCHMARKS:
@@ -89,10 +94,15 @@ def _answers_equal(pred: str, gold: str, dl: Deadline, benchmark: str | None) ->
     ok = cleaned_equal(cp, cg, dl)
     if not ok and dl.expired():
         return False, "budget exhausted"
+    numeric = benchmark is not None and has_number_fallback(benchmark)  # numbers are saicot's to decide
+    if not ok and second_opinion and not numeric and wants_second_opinion(pred, gold):
+        if shared_worker().check(pred, gold, min(dl.left(), BUDGET_S), mode="mv"):
+            return True, "equivalent (math-verify)"
     return ok, "equivalent" if ok else "not equivalent"
 
 
-def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple[str | None, bool, str]:
+def _check(pred: str, gold: str, timeout: float, benchmark: str | None, truncated: bool = False,
+           second_opinion: bool = True) -> tuple[str | None, bool, str]:
     dl = Deadline(timeout)
     if len(pred) > MAX_INPUT:  # answers sit at the end; never scan megabytes
         pred = pred[-MAX_INPUT:]
@@ -101,12 +111,21 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple
     extracted: str | None = pred
     candidates: list[str] = []
     if looks_like_response(pred) or benchmark is not None:
-        extracted = extract_answer(pred, benchmark)
+        extracted = extract_answer(pred, benchmark, marked_only=truncated)
         if extracted is None:
+            if truncated:
+                return None, False, "cut by the token limit before a marked answer"
+            if second_opinion and benchmark is not None and unmarked_latex(pred, benchmark):
+                if shared_worker().check(pred, gold, min(dl.left(), BUDGET_S), mode="mv-response"):
+                    return None, True, "equivalent (math-verify read the unmarked response)"
             if benchmark is not None or text_key(pred) != text_key(gold):
                 return None, False, "no answer found"
             return pred, True, "same text"
         candidates.append(extracted)
+        if _PLAIN_NUMBER.fullmatch(gold.strip()):  # "5 cm" on a LaTeX benchmark against 5
+            spoken = number_in_prose(extracted)
+            if spoken is not None:
+                candidates.append(spoken)
         boxes = boxed_all(pred)
         n_gold = _n_items(gold) if len(boxes) >= 2 else 1  # "\boxed{1}, \boxed{2}" vs {1, 2}
         if n_gold >= 2 and len(boxes) >= n_gold:
@@ -123,29 +142,32 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None) -> tuple
             candidates.extend(sides)
     reason = "not equivalent"
     for cand in candidates:
-        ok, reason = _answers_equal(cand, gold, dl, benchmark)
+        ok, reason = _answers_equal(cand, gold, dl, benchmark, second_opinion)
         if ok:
             return cand, True, reason
     return extracted, False, reason
 
 
-def is_equiv(pred: str, gold: str, timeout: float = 3.0) -> bool:
+def is_equiv(pred: str, gold: str, timeout: float = 3.0, second_opinion: bool = True) -> bool:
     """Whether ``pred`` (a bare answer or a whole response) is equivalent to ``gold``. Never raises.
 
     Args:
         pred: predicted answer or full model response (LaTeX or plain text).
         gold: reference answer.
         timeout: time budget in seconds; on expiry the verdict is ``False``.
+        second_opinion: ask Math-Verify too where saicot's parser says "different"
+            (:mod:`eval.checker.second_opinion`).
     """
     try:
         if not isinstance(pred, str) or not isinstance(gold, str):
             return False
-        return _check(pred, gold, timeout, None)[1]
+        return _check(pred, gold, timeout, None, second_opinion=second_opinion)[1]
     except Exception:  # noqa: BLE001 - untrusted input must never crash the caller
         return False
 
 
-def grade(response: str, gold: str, benchmark: str | None = None, timeout: float = 3.0) -> Grade:
+def grade(response: str, gold: str, benchmark: str | None = None, timeout: float = 3.0,
+          truncated: bool = False, second_opinion: bool = True) -> Grade:
     """Extract the answer of ``response`` and compare it with ``gold``. Never raises.
 
     Args:
@@ -153,9 +175,13 @@ def grade(response: str, gold: str, benchmark: str | None = None, timeout: float
         gold: the reference answer.
         benchmark: benchmark name for extraction rules (see :func:`extract_answer`), or ``None``.
         timeout: time budget in seconds.
+        truncated: the response was cut by the token limit: only a marked answer counts (the last number of
+            an unfinished derivation is not an answer).
+        second_opinion: ask Math-Verify too where saicot's parser says "different"
+            (:mod:`eval.checker.second_opinion`).
     """
     try:
-        extracted, ok, reason = _check(response, gold, timeout, benchmark)
+        extracted, ok, reason = _check(response, gold, timeout, benchmark, truncated, second_opinion)
         return Grade(extracted, ok, reason)
     except Exception as exc:  # noqa: BLE001
         return Grade(None, False, f"checker error: {type(exc).__name__}")

@@ -108,7 +108,7 @@ def strip_math_delims(s: str) -> str:
     s = s.strip()
     for _ in range(3):
         before = s
-        s = s.strip().rstrip(".;").strip()
+        s = re.sub(r"(?<!\\)[.;]+$", "", s.strip()).strip()  # "12." but not the spacing command "\\;"
         if s.startswith("$$") and s.endswith("$$") and len(s) >= 4:
             s = s[2:-2]
         elif s.startswith("$") and s.endswith("$") and len(s) >= 2 and s.count("$") == 2:

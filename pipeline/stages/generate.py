@@ -72,9 +72,12 @@ def step(ctx: RunContext) -> None:
     sampling = Sampling(n=1, temperature=g.temperature, top_p=g.top_p, max_tokens=g.max_tokens, seed=ctx.cfg.seed)
     model_id = ctx.identity(g.model)
     start = reply_start(g.style) if g.prefill else ""
+    legacy = g.prefill == "with-space"  # the key that code recorded: the flag, not the text
+    if legacy:
+        start += " "
     stage = StageDir(ctx.run_dir, "generate", {
         "load": ctx.keys["load"], "model": model_id, "template": template_hash(STYLES[g.style]), "k": g.k,
-        "style": g.style, "example": g.example, "prefill": start,
+        "style": g.style, "example": g.example, "prefill": True if legacy else start,
         "dtype": ctx.dtype, "sampling": sampling.as_dict(), "near_copy_threshold": g.near_copy_threshold})
     ctx.say(2, f"generate: {g.k} questions per problem with {g.model}{cached(stage.complete)}")
     ctx.generated = run_generate(ctx.problems, ctx.engine(g.model), stage, k=g.k, sampling=sampling,

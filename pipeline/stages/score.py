@@ -26,7 +26,8 @@ def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record]
     order = {p.id: i for i, p in enumerate(problems)}
     out = []
     for pred in sorted(predictions, key=lambda r: (r["strategy"], order[r["problem_id"]])):
-        grades = [grade(s["text"], gold[pred["problem_id"]], benchmark) for s in pred["samples"]]
+        grades = [grade(s["text"], gold[pred["problem_id"]], benchmark, truncated=truncated(s.get("finish_reason")))
+                  for s in pred["samples"]]
         answers = [g.extracted for g in grades]
         voted = answers[0] if len(answers) == 1 else majority_vote(answers, equiv=is_equiv)
         correct = grades[0].correct if len(grades) == 1 else (

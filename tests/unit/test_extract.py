@@ -54,5 +54,8 @@ def test_nested_braces_in_box() -> None:
     assert extract_answer(text) == "\\frac{1}{\\sqrt{\\frac{4}{9}}}"
 
 
-def test_unbalanced_box_falls_back() -> None:
-    assert extract_answer("result 3 then \\boxed{\\frac{1}{2}", None) == "2"
+def test_a_box_left_open_is_no_answer() -> None:
+    # a box that never closes was cut by the token cap: its last digit is a fragment, not the answer
+    # (issue 32; before, this read "2" out of \frac{1}{2})
+    assert extract_answer("result 3 then \\boxed{\\frac{1}{2}", None) is None
+    assert extract_answer("\\boxed{3} is a first try; the answer is \\boxed{4}", None) == "4"

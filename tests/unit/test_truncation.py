@@ -81,3 +81,19 @@ def test_the_pool_table_shows_how_many_generations_and_samples_were_cut(tmp_path
     # records made before finish reasons were kept: unknown, not 0
     (tmp_path / "generate" / "g1" / "generated.jsonl").write_text('{"dropped": 0}\n{"dropped": 0}\n')
     assert pool_metrics(tmp_path, run)["generation_cut"] is None
+
+
+def test_a_cut_answer_without_a_marked_answer_is_scored_as_no_answer() -> None:
+    """The score stage passes the finish reason on: the last number of an unfinished derivation is not an
+    answer (issue 32), while a marked answer written before the cut still counts."""
+    from eval.benchmarks import Problem
+
+    problems = [Problem("p0", "q", "16", "gsm8k"), Problem("p1", "q", "16", "gsm8k"), Problem("p2", "q", "16", "gsm8k")]
+    texts = [("4 + 12 = 16 hours", "length"), ("4 + 12 = 16.\nThe answer is 16.\nCheck: 4", "length"),
+             ("4 + 12 = 16 hours", "stop")]
+    preds = [{"problem_id": p.id, "strategy": "zero-shot", "demo_ids": [], "n_prompt_tokens": 5,
+              "samples": [{"text": t, "n_tokens": 4, "finish_reason": f}]}
+             for p, (t, f) in zip(problems, texts, strict=True)]
+    scores = score_predictions(problems, preds, "gsm8k")
+    assert [s["correct"] for s in scores] == [False, True, True]
+    assert scores[0]["answer"] is None and "cut" in scores[0]["reason"]
