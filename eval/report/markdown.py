@@ -43,7 +43,8 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
                      diff, p_boot, p_mc, wl, f"{c['answered']:.2f}", f"{c['mean_demos']:.1f}",
                      f"{c['prompt_tokens']:.0f}", f"{c['output_tokens']:.0f}", f"{c['tokens_per_question']:.0f}",
                      "?" if c.get("total_tokens") is None else f"{c['total_tokens']:.0f}",
-                     f"{c.get('truncated', 0.0):.2f}"])
+                     "-" if c.get("cap") is None else str(c["cap"]),
+                     f"{c.get('truncated', 0.0) - c.get('looping', 0.0):.2f}", f"{c.get('looping', 0.0):.2f}"])
     return rows
 
 
@@ -123,7 +124,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
             ["cell", "why"], rows) + [""]
     head = ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "95% CI", "Δ vs zero-shot [95% CI]",
             "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question",
-            "total tok", "cut"]
+            "total tok", "cap", "cut", "loop"]
     lines += ["## Accuracy per cell", ""] + _table(head, _accuracy_rows(cells)) + [
         "",
         "- *95% CI*: bootstrap interval of the accuracy over problems (BCa, 2000 resamples, seed 0).",
@@ -135,7 +136,10 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         "- *tok/question*: the solver's prompt plus output tokens per test question; *total tok* adds, for the "
         "strategies that use the generated pool, the pool's generation and sampling tokens per test question "
         "(? for pools made before token counts were recorded). Auto-CoT also needs the zero-shot pass once.",
-        "- *cut*: share of answers stopped by `solver.max_tokens` (a cut answer usually has no final answer).", ""]
+        "- *cap*: `solver.max_tokens`; *cut*: share of answers stopped by the cap while still writing (a cut "
+        "answer counts only with a marked final answer); *loop*: share stopped by the cap while repeating "
+        "themselves (the end of the answer repeats one unit, `eval/checker/finish.py`): a longer cap would not "
+        "have finished them.", ""]
     lines += _against_self_consistency(cells)
     sampled = [c for c in cells if c["samples"]]
     lines += ["## Samples: maj@n and pass@k", ""]

@@ -8,7 +8,7 @@ COLUMNS = [
     ("strategy", "strategy"), ("n", "n"), ("accuracy", "accuracy"), ("95% CI", "ci"),
     ("pass@n", "pass_at_n"), ("answered", "answered"), ("demos", "mean_demos"),
     ("prompt tok", "mean_prompt_tokens"), ("output tok", "mean_completion_tokens"),
-    ("total tok", "total_tokens"), ("cut", "truncated"),
+    ("total tok", "total_tokens"), ("cut", "truncated"), ("loop", "looping"),
 ]
 
 
@@ -24,7 +24,7 @@ def table_rows(strategies: dict[str, dict[str, Any]]) -> list[list[str]]:
             name, str(s["n"]), f"{s['accuracy']:.3f}", f"[{s['ci_low']:.3f}, {s['ci_high']:.3f}]",
             f"{s['pass_at_n']:.3f}", f"{s['answered']:.2f}", f"{s['mean_demos']:.1f}",
             f"{s['mean_prompt_tokens']:.0f}", f"{s['mean_completion_tokens']:.0f}", _tokens(s.get("total_tokens")),
-            f"{s.get('truncated', 0.0):.2f}",
+            f"{s.get('truncated', 0.0) - s.get('looping', 0.0):.2f}", f"{s.get('looping', 0.0):.2f}",
         ])
     return rows
 

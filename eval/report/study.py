@@ -52,6 +52,7 @@ class CellData(Cell):
 
     rows: list[dict[str, Any]]
     total_tokens: float | None = None  # per question, the pool's generation and sampling included (run summary)
+    cap: int | None = None  # the solver's answer cap (solver.max_tokens) of the cell's run
 
 
 def display_model(model: str | None) -> str:
@@ -69,6 +70,11 @@ def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
     return [r for r in read_jsonl(path) if r["strategy"] == strategy] if path.exists() else []
 
 
+def _cap(run_dir: Path) -> int | None:
+    path = run_dir / "config.yaml"
+    return yaml.safe_load(path.read_text())["solver"]["max_tokens"] if path.exists() else None
+
+
 def _total_tokens(run_dir: Path, strategy: str) -> float | None:
     path = run_dir / "summary.json"
     if not path.exists():
@@ -84,14 +90,15 @@ def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
         run_dirs = {r["name"]: root / "runs" / r["name"] for r in study["runs"]}
         cells = [CellData(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
                           _rows(run_dirs[c["run"]], c["strategy"]), _total_tokens(run_dirs[c["run"]], c["strategy"]),
-                          variant=c.get("variant"))
+                          _cap(run_dirs[c["run"]]), variant=c.get("variant"))
                  for c in study["cells"]]
         done = {name: d for name, d in run_dirs.items() if (d / "summary.json").exists()}
         return [c for c in cells if c.rows], done, True
     cfg = yaml.safe_load((root / "config.yaml").read_text())
     strategies = cfg["retrieve"]["strategies"]
     cells = [CellData("run", s, cfg["solver"]["model"], cfg["generator"]["model"], cfg["retrieve"]["k"],
-                      cfg["retrieve"]["scope"], _rows(root, s), _total_tokens(root, s)) for s in strategies]
+                      cfg["retrieve"]["scope"], _rows(root, s), _total_tokens(root, s), cfg["solver"]["max_tokens"])
+             for s in strategies]
     return [c for c in cells if c.rows], {"run": root}, False
 
 
@@ -139,6 +146,7 @@ def cell_metrics(cell: CellData) -> dict[str, Any]:
         "mean_demos": sum(r["n_demos"] for r in rows) / n,
         "prompt_tokens": prompt, "output_tokens": output, "tokens_per_question": prompt + output,
         "total_tokens": cell.total_tokens, "truncated": sum(r.get("truncated", 0.0) for r in rows) / n,
+        "looping": sum(r.get("looping", 0.0) for r in rows) / n, "cap": cell.cap,
         "samples": sample_metrics(rows),
     }
 
@@ -217,7 +225,7 @@ def _settings(cfg: dict[str, Any]) -> dict[str, Any]:
 CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "variant", "n", "accuracy", "ci_low", "ci_high",
               "diff_vs_zero_shot", "diff_low", "diff_high", "bootstrap_p", "mcnemar_p", "wins", "losses",
               "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "total_tokens",
-              "truncated", "samples",
+              "cap", "truncated", "looping", "samples",
               "maj_at_n", "pass_at_1", "pass_at_n", "diff_vs_self_consistency", "sc_diff_low", "sc_diff_high"]
 
 

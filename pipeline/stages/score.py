@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eval.benchmarks import Problem
+from eval.checker.finish import finish_kind
 from eval.checker.grade import grade, is_equiv
 from eval.report.metrics import accuracy_ci, majority_vote
 from pipeline.engines.base import truncated
@@ -40,6 +41,8 @@ def score_predictions(problems: Sequence[Problem], predictions: Sequence[Record]
             "n_demos": len(pred["demo_ids"]), "n_prompt_tokens": pred["n_prompt_tokens"],
             "n_completion_tokens": sum(s["n_tokens"] for s in pred["samples"]),
             "truncated": sum(truncated(s.get("finish_reason")) for s in pred["samples"]) / len(pred["samples"]),
+            "looping": sum(finish_kind(s["text"], s.get("finish_reason")) == "loop"
+                           for s in pred["samples"]) / len(pred["samples"]),
         })
     return out
 
@@ -66,6 +69,7 @@ def ensemble_scores(scores: Sequence[Record], members: Sequence[str], name: str 
             "n_prompt_tokens": sum(r["n_prompt_tokens"] for r in rows),
             "n_completion_tokens": sum(r["n_completion_tokens"] for r in rows),
             "truncated": sum(r["truncated"] for r in rows) / len(rows),
+            "looping": sum(r.get("looping", 0.0) for r in rows) / len(rows),
         })
     return out
 
@@ -86,6 +90,7 @@ def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, 
             "mean_prompt_tokens": sum(r["n_prompt_tokens"] for r in rows) / len(rows),
             "mean_completion_tokens": sum(r["n_completion_tokens"] for r in rows) / len(rows),
             "truncated": sum(r.get("truncated", 0.0) for r in rows) / len(rows),
+            "looping": sum(r.get("looping", 0.0) for r in rows) / len(rows),
         }
         if any(r["n_demos"] == 0 for r in rows) and any(r["n_demos"] for r in rows):
             summary[name]["branches"] = _branches(rows)
