@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 from bench.checker_corpus import checkers  # noqa: E402
 from bench.checker_corpus.label import read_jsonl  # noqa: E402
 
+BUDGET_S = 3.0  # grade()'s default timeout
 CORPUS_DIR = ROOT / "bench" / "checker_corpus"
 Case = dict[str, Any]
 
@@ -135,8 +136,12 @@ def main() -> None:
     summary: dict[str, dict[str, dict[str, float]]] = {}
     for split in [args.split] if args.split else list(PARTS):
         cases, pending = labelled(split)
-        verdicts = {"saicot alone": [alone(c) for c in cases], "math-verify": [mv(c) for c in cases],
-                    "saicot (shipped)": [shipped(c) for c in cases]}
+        verdicts = {"saicot alone": [alone(c) for c in cases], "math-verify": [mv(c) for c in cases]}
+        times, verdicts["saicot (shipped)"] = [], []
+        for c in cases:
+            start = time.perf_counter()
+            verdicts["saicot (shipped)"].append(shipped(c))
+            times.append(time.perf_counter() - start)
         verdicts["either"] = [a or b for a, b in zip(verdicts["saicot alone"], verdicts["math-verify"], strict=True)]
         summary[split] = {name: scores(cases, v) for name, v in verdicts.items()}
         how: dict[str, int] = defaultdict(int)
@@ -146,6 +151,8 @@ def main() -> None:
               + (f", {pending} awaiting review (not counted)" if pending else ""))
         for name, sc in summary[split].items():
             print(_line(name, sc))
+        print(f"  slowest check of saicot (shipped): {max(times):.2f} s (budget {BUDGET_S:.0f} s); "
+              f"{sum(t > BUDGET_S for t in times)} over budget")
         groups: dict[str, list[int]] = defaultdict(list)
         for i, c in enumerate(cases):
             groups[category(c) if split == "tune" else _source(c)].append(i)

@@ -26,15 +26,39 @@ MATCH = 0.9
 count up inside a repeated sentence still leave it above this)."""
 
 
-def looping(text: str) -> bool:
-    """Whether the end of ``text`` repeats one unit of at most :data:`MAX_PERIOD` characters at least twice."""
+def _period(text: str) -> int | None:
+    """The shortest unit the end of ``text`` repeats (in characters), if it loops."""
     tail = np.frombuffer(text[-TAIL:].encode("utf-32-le"), dtype=np.uint32)
     if len(tail) < TAIL:
-        return False
+        return None
     for period in range(1, MAX_PERIOD + 1):
         if (tail[period:] == tail[:-period]).mean() >= MATCH:
-            return True
-    return False
+            return period
+    return None
+
+
+def looping(text: str) -> bool:
+    """Whether the end of ``text`` repeats one unit of at most :data:`MAX_PERIOD` characters at least twice."""
+    return _period(text) is not None
+
+
+def loop_start(text: str) -> int | None:
+    """Where the loop at the end of ``text`` begins (a character index), or ``None`` when it does not loop.
+
+    Walks back one unit at a time while each unit still matches the one after it.
+
+    Examples:
+        >>> loop_start("Let x = 3. " + "Again, 2 + 2 = 4. " * 40) in range(0, 20)
+        True
+    """
+    period = _period(text)
+    if period is None:
+        return None
+    chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    start = len(chars) - TAIL
+    while start - period >= 0 and (chars[start - period:start] == chars[start:start + period]).mean() >= MATCH:
+        start -= period
+    return max(start, 0)
 
 
 def finish_kind(text: str, finish_reason: str | None) -> str:

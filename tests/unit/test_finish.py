@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.checker.finish import finish_kind, looping
+from eval.checker.finish import finish_kind, loop_start, looping
 
 # the shapes of the loops seen in the study's records: a repeated equation, a repeated line, a repeated word
 LOOPS = [
@@ -36,3 +36,11 @@ def test_a_finished_response_is_stopped_whatever_it_repeats() -> None:
     assert finish_kind(LOOPS[1], "stop") == "stop"
     assert finish_kind("short", None) == "stop"
     assert not looping("x = 1\n" * 10)  # too short to tell
+
+
+def test_a_loop_starts_where_the_repetition_begins() -> None:
+    head = "Janet has 16 eggs. She eats 3 and bakes with 4, so she sells 9 at $2: "
+    text = head + "9 x 2 = 18 dollars, so " * 50
+    start = loop_start(text)
+    assert start is not None and abs(start - len(head)) <= len("9 x 2 = 18 dollars, so ")
+    assert loop_start(CUTS[0]) is None
