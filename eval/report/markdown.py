@@ -55,8 +55,9 @@ def _against_self_consistency(cells: list[dict[str, Any]]) -> list[str]:
         vs = c.get("vs_self_consistency")
         if vs is None:
             continue
-        sc = next(x for x in cells if x["strategy"] == "self-consistency" and x["solver"] == c["solver"]
-                  and not x.get("variant"))
+        same = [x for x in cells if x["strategy"] == "self-consistency" and x["solver"] == c["solver"]]
+        sc = next((x for x in same if x.get("variant") == c.get("variant")),
+                  next(x for x in same if not x.get("variant")))
         cost = c.get("total_tokens") or c["tokens_per_question"]
         rows.append([*_cell_label(c), str(vs["n"]), _pct(c["accuracy"]), f"{cost:.0f}",
                      f"{sc['tokens_per_question']:.0f}", f"{_signed(vs['diff'])} [{_signed(vs['low'])}, "

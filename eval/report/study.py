@@ -168,12 +168,15 @@ def compare(cell: CellData, baseline: CellData) -> dict[str, Any] | None:
 def build_summary(root: Path) -> dict[str, Any]:
     """Everything the report shows, as plain data (also written as JSON)."""
     cells, run_dirs, is_study = load_cells(root)
-    zero = {c.solver: c for c in cells if c.strategy == "zero-shot" and c.variant is None}
-    voted = {c.solver: c for c in cells if c.strategy == "self-consistency" and c.variant is None}
+    # each cell is paired with its solver's zero-shot (and self-consistency) under the same variant's settings
+    # when the study ran one there (another cap, another benchmark), else with the main grid's
+    zero = {(c.solver, c.variant): c for c in cells if c.strategy == "zero-shot"}
+    voted = {(c.solver, c.variant): c for c in cells if c.strategy == "self-consistency"}
     out_cells = []
     for cell in cells:
         m = cell_metrics(cell)
-        base, sc = zero.get(cell.solver), voted.get(cell.solver)
+        base = zero.get((cell.solver, cell.variant), zero.get((cell.solver, None)))
+        sc = voted.get((cell.solver, cell.variant), voted.get((cell.solver, None)))
         m["vs_zero_shot"] = compare(cell, base) if base is not None and base is not cell else None
         m["vs_self_consistency"] = compare(cell, sc) if sc is not None and sc is not cell else None
         out_cells.append(m)

@@ -325,3 +325,26 @@ def test_every_cell_is_compared_with_its_solvers_self_consistency(tmp_path: Path
     assert "| knn |" in section and "| zero-shot |" in section and "| self-consistency |" not in section
     header = (tmp_path / "cells.csv").read_text().splitlines()[0]
     assert header.endswith("diff_vs_self_consistency,sc_diff_low,sc_diff_high")
+
+
+def test_a_variant_with_its_own_zero_shot_is_paired_with_it(tmp_path: Path) -> None:
+    """Round two's arms (another cap, another benchmark) pair with their own zero-shot, not the main grid's."""
+    from eval.report.study import build_summary
+
+    cfg = StudyConfig.model_validate({
+        "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3}},
+        "grid": {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": ["zero-shot", "knn"], "k": [2]},
+        "arms": [{"variant": "svamp", "set": {"benchmark": {"name": "svamp"}, "solver": {"max_tokens": 512}},
+                  "strategy": ["zero-shot", "knn"]},
+                 {"variant": "no-filter", "set": {"sample": {"self_consistency": False}}, "strategy": ["knn"]}]})
+    run_study(cfg, hooks(Factory()))
+    cells = {(c["strategy"], c["variant"]): c for c in build_summary(tmp_path)["cells"]}
+    svamp_knn, svamp_zero = cells[("knn", "svamp")], cells[("zero-shot", "svamp")]
+    assert svamp_knn["vs_zero_shot"]["n"] == 3  # the main grid's zero-shot answered other (GSM8K) problems
+    assert abs(svamp_knn["vs_zero_shot"]["diff"] - (svamp_knn["accuracy"] - svamp_zero["accuracy"])) < 1e-9
+    assert svamp_zero["vs_zero_shot"] is None
+    main_zero = cells[("zero-shot", None)]
+    no_filter = cells[("knn", "no-filter")]  # no zero-shot of its own: the main grid's
+    assert abs(no_filter["vs_zero_shot"]["diff"] - (no_filter["accuracy"] - main_zero["accuracy"])) < 1e-9
+    assert (svamp_knn["cap"], main_zero["cap"]) == (512, 400)
+    assert "| cap | cut | loop |" in (tmp_path / "report.md").read_text()
