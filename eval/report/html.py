@@ -1,8 +1,12 @@
-"""``report.html``: one self-contained page to browse a run or a study problem by problem (no server, no CDN).
+"""``report.html``: a page to browse a run or a study problem by problem (no server, no CDN), with its data in
+``report-data.js`` beside it.
 
-The data (`eval.report.html_data`) travels as JSON inside a ``<script type="application/json">`` block with
-every ``<`` escaped, and the page's script builds the DOM with ``textContent`` only: model output is shown as
-text and can never run as script or markup. Views, chosen by the URL hash so a view can be linked:
+The data (`eval.report.html_data`: every problem, answer, demo and generated question; 15 MB of JSON for the
+reference study) travels gzip-compressed and base64-encoded in one JavaScript string in ``report-data.js``
+(2.5 MB there), which the page loads with a ``<script src>`` (allowed from ``file://``, where a fetch is not)
+and inflates with the browser's ``DecompressionStream``. The page's script builds the DOM with ``textContent``
+only: model output is shown as text and can never run as script or markup. Views, chosen by the URL hash so a
+view can be linked:
 
 * ``#list`` (default): the summary table, the plots, and the problem list with a mark per strategy, filtered
   by strategy and status (correct, wrong, won or lost vs zero-shot, cut at max_tokens, no answer found), e.g.
@@ -16,6 +20,7 @@ text and can never run as script or markup. Views, chosen by the URL hash so a v
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from pathlib import Path
 
@@ -31,7 +36,7 @@ padding-left:6px;margin:6px 0}.muted{color:#777}img{max-width:640px;margin:4px}a
 """
 
 SCRIPT = r"""
-const DATA = JSON.parse(document.getElementById('data').textContent);
+let DATA = null;
 const app = document.getElementById('app');
 function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined && text !== null)
   e.textContent = String(text); if (cls) e.className = cls; return e; }
@@ -117,28 +122,45 @@ function problemView(key) {
 }
 function render() { app.textContent = ''; const p = params();
   if (p.p !== undefined) problemView(p.p); else listView(p); window.scrollTo(0, 0); }
-window.addEventListener('hashchange', render); render();
+async function load() {
+  const bin = atob(window.SAICOT_REPORT_DATA); const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  DATA = JSON.parse(await new Response(inflated).text());
+  window.addEventListener('hashchange', render); render(); }
+if (window.SAICOT_REPORT_DATA === undefined) app.textContent = 'report-data.js, the data of this page, is ' +
+  'missing: keep it in the same directory as report.html.';
+else load().catch(e => { app.textContent = 'report-data.js could not be read: ' + e; });
 """
 
+DATA_FILE = "report-data.js"
 
-def _json_for_script(data: object) -> str:
-    """JSON that cannot close its <script> element or open another (every "<" escaped)."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+
+def _data_script(data: object) -> str:
+    """``report-data.js``: the data as gzip in base64 in one string (deterministic: no timestamp in the gzip)."""
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+    packed = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode()
+    return f'window.SAICOT_REPORT_DATA = "{packed}";\n'
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def write_html(root: Path, plots: list[Path] | None = None) -> Path:
-    """Write ``root/report.html`` from the saved records (and embed `plots` as data URLs); returns its path."""
+    """Write ``root/report.html`` and ``root/report-data.js`` from the saved records (`plots` go into the data as
+    data URLs); returns the page's path."""
     data = report_data(root)
     data["plots"] = [{"name": p.stem, "src": "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()}
                      for p in plots or []]
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>saicot report</title>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; "
-            "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
-            f"<style>{STYLE}</style></head><body><div id='app'></div>"
-            f"<script type='application/json' id='data'>{_json_for_script(data)}</script>"
-            f"<script>{SCRIPT}</script></body></html>\n")
+            "style-src 'unsafe-inline'; script-src 'unsafe-inline' 'self' file:\">"
+            f"<style>{STYLE}</style></head><body><div id='app'>loading {DATA_FILE} ...</div>"
+            f"<script src='{DATA_FILE}'></script><script>{SCRIPT}</script></body></html>\n")
+    _write(root / DATA_FILE, _data_script(data))  # the data first: a page never points at a stale one
     out = root / "report.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    _write(out, page)
     return out

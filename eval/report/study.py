@@ -258,7 +258,8 @@ def cells_csv(summary: dict[str, Any]) -> str:
 
 
 def write_report(root: Path | str, *, with_plots: bool = True) -> list[Path]:
-    """Write report.md, cells.csv, the JSON summary, report.html and plots/*.png into `root`; returns the paths.
+    """Write report.md, cells.csv, the JSON summary, report.html (+ its report-data.js) and plots/*.png into
+    `root`; returns the paths.
 
     The one writer of both a run's and a study's report (a run is a one-run study); a run writes it without
     plots to stay quick, ``saicot report`` with them.
@@ -279,6 +280,6 @@ def write_report(root: Path | str, *, with_plots: bool = True) -> list[Path]:
         tmp = root / (name + ".tmp")
         tmp.write_text(text)
         tmp.replace(root / name)
-    from eval.report.html import write_html
+    from eval.report.html import DATA_FILE, write_html
 
-    return [root / n for n in files] + [write_html(root, plots)] + plots
+    return [root / n for n in files] + [write_html(root, plots), root / DATA_FILE] + plots

@@ -22,7 +22,9 @@ def need_chromium() -> str:
 
 
 def _args(browser: str) -> list[str]:
-    return [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions"]
+    # the page inflates its data asynchronously: a virtual-time budget lets that finish before the DOM is read
+    return [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            "--disable-background-networking", "--virtual-time-budget=20000"]
 
 
 def dom(page: Path, fragment: str = "") -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 import re
 from pathlib import Path
 
@@ -27,8 +30,13 @@ class HostileFactory(FakeFactory):
 def test_model_output_never_becomes_markup(tmp_path: Path) -> None:
     run(make_cfg(tmp_path), HostileFactory())
     page = (tmp_path / "report.html").read_text()
-    assert "alert(1)" in page and "<script>alert" not in page and "<img src=x" not in page
-    assert len(re.findall(r"<script", page)) == 2  # the data block and the page's own script
+    assert "alert(1)" not in page and len(re.findall(r"<script", page)) == 2  # the data file and the page's script
+    data_js = (tmp_path / "report-data.js").read_text()
+    packed = re.fullmatch(r'window\.SAICOT_REPORT_DATA = "([A-Za-z0-9+/=]*)";\n', data_js)  # base64 only
+    assert packed is not None
+    data = gzip.decompress(base64.b64decode(packed.group(1))).decode()
+    assert "<script>alert(1)</script>" in json.loads(data)["runs"][0]["answers"]["gsm8k-test-00000"]["zero-shot"][
+        "outputs"][0]
     html = dom(tmp_path / "report.html", "p=run/gsm8k-test-00000")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
     assert "<img src=\"x\"" not in html and "onerror=\"alert" not in html and "<b>bold?</b>" not in html
@@ -69,3 +77,9 @@ def test_a_voted_answer_shows_its_votes_and_every_output(tmp_path: Path) -> None
     assert f"votes: {votes}" in column and "3 outputs" in column and column.count("<pre") == 3
     greedy = column_of("zero-shot")
     assert "votes:" not in greedy and ">output<" in greedy
+
+
+def test_a_page_without_its_data_file_says_so(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path), FakeFactory())
+    (tmp_path / "report-data.js").unlink()
+    assert "report-data.js, the data of this page, is missing" in dom(tmp_path / "report.html")

@@ -185,8 +185,8 @@ def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) ->
     written = write_report(tmp_path / "b")
     names = sorted(p.relative_to(tmp_path / "b").as_posix() for p in written)
     assert names == ["cells.csv", "plots/accuracy_by_strategy.png", "plots/accuracy_vs_k.png",
-                     "plots/accuracy_vs_tokens.png", "plots/transfer_heatmap.png", "report.html", "report.md",
-                     "summary.json"]
+                     "plots/accuracy_vs_tokens.png", "plots/transfer_heatmap.png", "report-data.js", "report.html",
+                     "report.md", "summary.json"]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     report = (tmp_path / "b" / "report.md").read_text()
