@@ -35,6 +35,8 @@ class StrategySpec:
         axes: study axes its predictions depend on (besides the benchmark and seed).
         demos: it puts demos in the prompt (a run warns when it got fewer than ``k``).
         params: ``(constructor parameter, retrieve config field)`` pairs, part of its cache key.
+        per_sample: each of ``retrieve.sc_samples`` samples (at ``sc_temperature``) gets its own demos, the
+            strategy's draws; the answers are voted like self-consistency's.
         about: one line for the table.
     """
 
@@ -44,6 +46,7 @@ class StrategySpec:
     axes: tuple[str, ...]
     demos: bool = True
     params: tuple[tuple[str, str], ...] = ()
+    per_sample: bool = False
     about: str = ""
 
 
@@ -56,6 +59,8 @@ TABLE: dict[str, StrategySpec] = {s.name: s for s in [
                  about="maximal marginal relevance over the 50 nearest"),
     StrategySpec("knn-gated", "select", True, POOL_AXES, params=(("quantile", "gate_quantile"),),
                  about="knn, except no demos for the gate_quantile share with the least similar demos"),
+    StrategySpec("knn-sc", "select", True, POOL_AXES, params=(("draws", "sc_samples"),), per_sample=True,
+                 about="self-consistency, each sample with its own k demos drawn from the 4k nearest"),
     StrategySpec("udr", "select", True, POOL_AXES,
                  about="knn in the space of the encoder trained by `saicot udr train` on this pool"),
     StrategySpec("manual-8shot", "recipe", False, ("solver",), about="the 8 standard GSM8K exemplars"),

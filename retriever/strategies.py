@@ -119,6 +119,39 @@ class KNN(Strategy):
         return out
 
 
+@register("knn-sc")
+class KNNDraws(Strategy):
+    """Self-consistency with demos: `draws` samples, each with its own k demos drawn from the query's
+    ``candidates * k`` nearest pool rows (seeded per query and draw; each draw ordered by similarity).
+
+    `select` returns the draws one after another (draw-major): ``draws * min(k, candidates found)`` rows per
+    query; `split` cuts them back into draws.
+    """
+
+    def __init__(self, draws: int = 5, candidates: int = 4) -> None:
+        if draws < 1 or candidates < 1:
+            raise ValueError("knn-sc needs draws >= 1 and candidates >= 1")
+        self.draws, self.candidates = draws, candidates
+
+    def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
+        near = KNN().select(query_vectors, pool, k * self.candidates, allowed=allowed, seed=seed)
+        out = []
+        for i, rows in enumerate(near):
+            size = min(k, len(rows))
+            picks: list[int] = []
+            for d in range(self.draws):
+                rng = np.random.default_rng([seed, i, d])
+                chosen = sorted(rng.choice(len(rows), size=size, replace=False)) if size else []
+                picks.extend(rows[j] for j in chosen)  # rows come nearest first: sorted positions keep that order
+            out.append(picks)
+        return out
+
+    def split(self, rows: list[int]) -> list[list[int]]:
+        """The draws of one query's `select` output."""
+        size = len(rows) // self.draws
+        return [rows[d * size:(d + 1) * size] for d in range(self.draws)]
+
+
 @register("knn-gated")
 class KNNGated(Strategy):
     """kNN demos only where the pool is close to the query; no demos (the zero-shot prompt) elsewhere.

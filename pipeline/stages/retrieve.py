@@ -1,7 +1,8 @@
 """Stage *retrieve*: for each test question, the pool demos a strategy picks (most relevant first).
 
 Records: ``{"problem_id", "strategy", "strategy_key", "pool_ids"}`` in ``demos.jsonl``, one stage
-directory per strategy setting, so adding a strategy to a run reuses everything else.
+directory per strategy setting, so adding a strategy to a run reuses everything else. A per-sample strategy
+(knn-sc) adds ``"draws"`` (one demo list per sample) and ``"sampling"`` (the samples' temperature).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from eval.benchmarks import Problem
 from pipeline.stages.context import RunContext
 from pipeline.stages.recipes import recipe_inputs, run_recipe
 from pipeline.store import Record, StageDir
-from pipeline.strategies import is_recipe, needs_pool, solved, strategy_params
+from pipeline.strategies import is_recipe, needs_pool, solved, spec, strategy_params
 from retriever.strategies import Pool, get_strategy
 
 
@@ -30,7 +31,8 @@ def allowed_rows(problems: Sequence[Problem], pool: Pool, scope: str) -> list[np
 
 
 def run_retrieve(problems: Sequence[Problem], pool: Pool | None, queries: np.ndarray | None, stage: StageDir, *,
-                 strategy: str, k: int, scope: str, params: dict[str, Any], seed: int) -> list[Record]:
+                 strategy: str, k: int, scope: str, params: dict[str, Any], seed: int,
+                 sampling: dict[str, Any] | None = None) -> list[Record]:
     """Select demos for every problem (cheap, so done in one go and then marked complete)."""
     store = stage.store("demos.jsonl", key=lambda r: r["problem_id"])
     if not stage.complete:
@@ -39,9 +41,14 @@ def run_retrieve(problems: Sequence[Problem], pool: Pool | None, queries: np.nda
             picks: list[list[int]] = [[] for _ in problems]
         else:
             picks = impl.select(queries, pool, k, allowed=allowed_rows(problems, pool, scope), seed=seed)
-        store.append([{"problem_id": p.id, "strategy": strategy, "strategy_key": stage.key,
-                       "pool_ids": [pool.items[r].pool_id for r in rows] if pool else []}
-                      for p, rows in zip(problems, picks, strict=True)])
+        records = [{"problem_id": p.id, "strategy": strategy, "strategy_key": stage.key,
+                    "pool_ids": [pool.items[r].pool_id for r in rows] if pool else []}
+                   for p, rows in zip(problems, picks, strict=True)]
+        if sampling is not None:  # per-sample demos: the strategy's draws, each answered by one sample
+            split = getattr(impl, "split", lambda ids: [ids])
+            for rec in records:
+                rec["draws"], rec["sampling"] = split(rec["pool_ids"]), sampling
+        store.append(records)
         stage.mark_complete()
     by_id = {r["problem_id"]: r for r in store.records()}
     return [by_id[p.id] for p in problems]
@@ -64,6 +71,9 @@ def step(ctx: RunContext) -> None:
         inputs = ({"strategy": name} if not needs_pool(name) else {
             "strategy": name, "index": ctx.keys["index"], "k": r.k, "scope": r.scope, "params": params,
             "seed": ctx.cfg.seed})
+        sampling = {"n": 1, "temperature": r.sc_temperature} if spec(name).per_sample else None
+        if sampling is not None:
+            inputs["sampling"] = sampling
         udr = None
         if name == "udr":  # the encoder from `saicot udr train` re-embeds the pool and the questions
             from pipeline.udr import udr_retrieval
@@ -75,4 +85,4 @@ def step(ctx: RunContext) -> None:
         if udr is not None and pool is not None and not stage.complete:
             pool, queries = udr.embed(pool, [p.question for p in ctx.problems])
         ctx.demos[name] = run_retrieve(ctx.problems, pool, queries, stage, strategy=name, k=r.k, scope=r.scope,
-                                       params=params, seed=ctx.cfg.seed)
+                                       params=params, seed=ctx.cfg.seed, sampling=sampling)

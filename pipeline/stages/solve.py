@@ -6,6 +6,10 @@ analogical prompting, a template of their own); see `pipeline.stages.recipes`. R
 "solver", "prompt", "n_prompt_tokens", "demo_ids", "dropped_demos",
 "sampling" (a recipe's own sampling, else {}), "samples": [{"text", "n_tokens", "finish_reason"}]}``.
 
+A per-sample strategy's record (knn-sc: ``"draws"``) becomes one prompt per draw, each answered by one sample;
+the record is stored when all of a question's draws are answered, its samples in draw order, each with the
+``demo_ids`` of its own prompt (the record's ``demo_ids`` and ``n_prompt_tokens`` are the draws' together).
+
 A greedy prompt (temperature 0, one sample) is answered once per solve stage: a strategy whose prompt for a
 question equals one already answered (knn-gated's are knn's or zero-shot's) gets that answer, marked
 ``"reused_from": <strategy_key>``, instead of a second engine call that could only differ by float noise.
@@ -67,6 +71,26 @@ def _dedupe_greedy(store: JsonlStore, meta: list[dict[str, Any]],
     return send, twins
 
 
+def _prompt(engine: Engine, problem: Problem, rec: Record, demos: list[tuple[str, Demo]], budget: int,
+            template: str) -> tuple[str, list[str], int]:
+    """The solver's prompt for one question: text, the demo ids it kept, how many demos the budget dropped."""
+    if rec.get("template") == "analogical":  # one pass: the solver recalls its own examples
+        return engine.apply_chat_template(analogical_messages(problem.question, rec["recall"])), [], 0
+    packed = pack_demos(problem.question, [d for _, d in demos], render=engine.apply_chat_template,
+                        count_tokens=engine.count_tokens, budget=budget, template=template)
+    return packed.text, [demos[pos][0] for pos in packed.kept], packed.dropped
+
+
+def _merge_draws(parts: list[Record]) -> Record:
+    """One record from the answered draws of one question (in draw order)."""
+    parts = sorted(parts, key=lambda r: r["draw"])
+    samples = [{**p["samples"][0], "demo_ids": p["demo_ids"]} for p in parts]
+    rec = {k: v for k, v in parts[0].items() if k not in ("draw", "n_draws", "samples")}
+    return {**rec, "prompt": parts[0]["prompt"], "demo_ids": [d for p in parts for d in p["demo_ids"]],
+            "dropped_demos": sum(p["dropped_demos"] for p in parts),
+            "n_prompt_tokens": sum(p["n_prompt_tokens"] for p in parts), "samples": samples}
+
+
 def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Record]], pool: Pool | None,
               engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,
               budget_fn: Callable[[Engine], int], model_name: str, template: str = "solve") -> list[Record]:
@@ -87,21 +111,18 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
         budget = budget_fn(engine)
         requests, meta = [], []
         for problem, rec in todo:
-            if rec.get("template") == "analogical":  # one pass: the solver recalls its own examples
-                text, demo_ids, dropped = engine.apply_chat_template(
-                    analogical_messages(problem.question, rec["recall"])), [], 0
-            else:
-                ranked = ranked_demos(rec, items)
-                packed = pack_demos(problem.question, [d for _, d in ranked], render=engine.apply_chat_template,
-                                    count_tokens=engine.count_tokens, budget=budget, template=template)
-                demo_ids = [ranked[pos][0] for pos in packed.kept]
-                text, dropped = packed.text, packed.dropped
-            seed = request_seed(sampling.seed, "solve", rec["strategy_key"], problem.id)
-            requests.append(Request(text, seed=seed))
-            meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
-                         "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
-                         "demo_ids": demo_ids, "dropped_demos": dropped, "sampling": rec.get("sampling") or {}})
+            draws = rec.get("draws")
+            for d, ids in enumerate(draws if draws is not None else [None]):
+                demos = ranked_demos(rec if ids is None else {"pool_ids": ids}, items)
+                text, demo_ids, dropped = _prompt(engine, problem, rec, demos, budget, template)
+                parts = (rec["strategy_key"], problem.id) + (() if ids is None else (str(d),))
+                requests.append(Request(text, seed=request_seed(sampling.seed, "solve", *parts)))
+                meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
+                             "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
+                             "demo_ids": demo_ids, "dropped_demos": dropped, "sampling": rec.get("sampling") or {},
+                             **({} if ids is None else {"draw": d, "n_draws": len(draws)})})
         send, twins = _dedupe_greedy(store, meta, sampling)
+        drawn: dict[tuple[str, str], list[Record]] = {}
         groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}  # by sampling: the solver's, or a recipe's own
         for i in send:
             groups.setdefault(tuple(sorted(meta[i]["sampling"].items())), []).append(i)
@@ -112,6 +133,12 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
                 answer = {"n_prompt_tokens": result.n_prompt_tokens,
                           "samples": [{"text": c.text, "n_tokens": c.n_tokens,
                                        "finish_reason": c.finish_reason} for c in result.completions]}
+                if "draw" in meta[i]:  # stored once every draw of the question is answered
+                    parts = drawn.setdefault((meta[i]["strategy_key"], meta[i]["problem_id"]), [])
+                    parts.append({**meta[i], **answer})
+                    if len(parts) == meta[i]["n_draws"]:
+                        store.append([_merge_draws(parts)])
+                    continue
                 store.append([{**meta[i], **answer}, *({**meta[t], **answer, "reused_from": meta[i]["strategy_key"]}
                                                        for t in twins.get(i, []))])
         stage.add_wall_time()  # the solve stage is never complete (a new strategy adds to it)
