@@ -59,8 +59,8 @@ def main() -> None:
     from pipeline.udr import PairScorer, gsm8k_target, pool_examples
     from retriever.registry import PoolItem
     from retriever.udr import UDRSettings, train_udr
-    from retriever.udr_report import print_report
-    from retriever.udr_train import TrainSettings
+    from retriever.udr.report import print_report
+    from retriever.udr.train import TrainSettings
 
     t_start = time.perf_counter()
     problems = load("gsm8k", split="train", limit=args.pool)

@@ -86,7 +86,7 @@ def udr_train(
     """Mine candidates, score them with the solver, train the UDR encoder (3 rounds) and report."""
     from pipeline.lock import run_lock
     from pipeline.udr import load_settings
-    from pipeline.udr_train import train_run
+    from pipeline.udr.train import train_run
 
     with run_lock(run_dir):
         train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,

@@ -9,13 +9,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from retriever.udr_loss import (  # noqa: E402
+from retriever.udr.loss import (  # noqa: E402
     inbatch_ce_loss,
     lambdarank_loss,
     predicted_positions,
     udr_loss,
 )
-from retriever.udr_sampler import lm_relevance, ndcg_at_k, reciprocal_rank, sample_candidates  # noqa: E402
+from retriever.udr.sampler import lm_relevance, ndcg_at_k, reciprocal_rank, sample_candidates  # noqa: E402
 
 
 def sp(x: float) -> float:

@@ -12,7 +12,7 @@ from pipeline.config import load_config
 from pipeline.errors import SaicotError
 from pipeline.runner import RunHooks, run_pipeline
 from pipeline.udr import find_encoder, load_settings
-from pipeline.udr_train import train_run
+from pipeline.udr.train import train_run
 from tests.helpers.fake_embedder import HashEmbedder
 from tests.helpers.fake_engine import FakeEngine
 

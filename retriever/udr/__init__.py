@@ -7,7 +7,7 @@ prefixed to every text) learns which demos actually help the solver, from the so
    entry excluded;
 2. LM feedback: a caller-supplied `score(pairs)` gives the solver's mean NLL of the query's target given a
    one-demo prompt (lower = better demo); candidates are ranked by it;
-3. training: `retriever.udr_train.train_encoder` (list-wise LambdaRank + in-batch CE);
+3. training: `retriever.udr.train.train_encoder` (list-wise LambdaRank + in-batch CE);
 4. mining: `rounds` (3) times, re-retrieve with the new encoder, score only pairs not seen yet, retrain.
 
 Held-out queries (whole groups, i.e. all pool entries generated from one test problem) are scored once
@@ -32,8 +32,8 @@ import numpy as np
 
 from retriever.registry import register
 from retriever.strategies import KNN
-from retriever.udr_sampler import lm_relevance, ndcg_at_k, reciprocal_rank
-from retriever.udr_train import EpochStats, RankedList, TrainSettings, train_encoder
+from retriever.udr.sampler import lm_relevance, ndcg_at_k, reciprocal_rank
+from retriever.udr.train import EpochStats, RankedList, TrainSettings, train_encoder
 
 DEFAULT_INSTRUCTION = "Represent the math problem for retrieving worked examples that help solve it: "
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from retriever._cpu import limit_torch_threads
-from retriever.udr_loss import udr_loss
-from retriever.udr_sampler import sample_candidates
+from retriever.udr.loss import udr_loss
+from retriever.udr.sampler import sample_candidates
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     from pipeline.models import model_identity, resolve
     from retriever.embed import Embedder, model_dir_identity
     from retriever.udr import train_udr
-    from retriever.udr_report import print_report
+    from retriever.udr.report import print_report
 
     console = Console(stderr=True)
     log = log or (lambda msg: console.print(msg, highlight=False))

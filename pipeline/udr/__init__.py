@@ -1,5 +1,5 @@
 """UDR glue: training queries from a run's pool, LM-feedback scoring through an Engine, the trained encoder on disk
-(training itself: `pipeline.udr_train`).
+(training itself: `pipeline.udr.train`).
 
 Layout in the run directory::
 
@@ -33,7 +33,7 @@ from pipeline.store import JsonlStore
 from prompts.solve import Demo, solve_messages
 from retriever.registry import Pool, PoolItem
 from retriever.udr import Candidate, Query, UDRSettings
-from retriever.udr_train import TrainSettings
+from retriever.udr.train import TrainSettings
 
 UDR_DIR = "udr"
 

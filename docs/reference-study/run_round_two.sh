@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# How round two of the reference study runs (issue 33): configs/reference-gsm8k-r2.yaml in phases, whole cells
+# first. Round one's cells come from the stage cache (re-scored, no engine); then the zero-shot probe at a cap no
+# answer needs, from which docs/reference-study/choose_cap.py chose the cap; then, at that cap, the 0.5b's cells
+# (zero-shot, knn, random, knn-gated), SVAMP's (its own pool), the 1.5b's (claim 4), and the sampled cells
+# (self-consistency, knn-sc: hours each); then the whole grid for the report (all cached by then).
+# Every phase is an ordinary `saicot study` on a subset of the arms; they share one study directory.
+# Resumable: run it again after an interruption.
+#
+#   bash docs/reference-study/run_round_two.sh [STUDY_DIR]          (default ~/saicot-runs/reference-gsm8k-r2)
+#
+# On a new machine, first restore the committed stage cache:
+#   python docs/reference-study/stage_cache.py unpack docs/reference-study/stage-cache ~/saicot-runs/reference-gsm8k-r2
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+STUDY=${1:-$HOME/saicot-runs/reference-gsm8k-r2}
+PY=${PYTHON:-.venv/bin/python}
+PHASES=$(mktemp -d)
+trap 'rm -rf "$PHASES"' EXIT
+N=$($PY - "$PHASES" <<'PYEOF'
+import sys
+from pathlib import Path
+
+import yaml
+
+cfg = yaml.safe_load(Path("configs/reference-gsm8k-r2.yaml").read_text())
+arms = cfg["arms"]
+
+
+def pick(variant_prefix, strategies, solver=None):
+    """The arms of one variant (and solver), cut to `strategies`."""
+    out = []
+    for a in arms:
+        if (a.get("variant") or "").startswith(variant_prefix) and (solver is None) == ("solver" not in a) \
+                and (solver is None or solver in a["solver"]):
+            keep = [s for s in a["strategy"] if s in strategies]
+            if keep:
+                out.append({**a, "strategy": keep})
+    return out
+
+
+phases = [pick("cap1024", ["zero-shot"]),
+          pick("cap-", ["zero-shot", "knn", "random", "knn-gated"]),
+          pick("svamp-", ["zero-shot", "knn", "random"]),
+          pick("cap-", ["zero-shot", "knn"], solver="qwen2.5-coder-1.5b"),
+          pick("cap-", ["self-consistency"]) + pick("svamp-", ["self-consistency"]),
+          pick("cap-", ["knn-sc"])]
+for i, phase_arms in enumerate(phases, 1):
+    # the main grid is round one's, all cached: a phase runs only its arms (grid cut to a cached cell)
+    phase = {**cfg, "grid": {**cfg["grid"], "strategy": ["zero-shot"]}, "arms": phase_arms}
+    (Path(sys.argv[1]) / f"phase{i}.yaml").write_text(yaml.safe_dump(phase, sort_keys=False))
+print(len(phases))
+PYEOF
+)
+for i in $(seq 1 "$N"); do
+  echo "== phase $i $(date -u +%H:%M:%S)"
+  nice -n 10 $PY -m pipeline.cli study --config "$PHASES/phase$i.yaml" --study-dir "$STUDY"
+done
+echo "== the whole grid $(date -u +%H:%M:%S)"
+nice -n 10 $PY -m pipeline.cli study --config configs/reference-gsm8k-r2.yaml --study-dir "$STUDY"
