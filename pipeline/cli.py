@@ -129,10 +129,11 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A study or run director
     """Regenerate report.md, report.html, plots, cells.csv and the JSON summary from saved records (no engine)."""
     from eval.report.study import write_report
     from pipeline.errors import SaicotError
+    from pipeline.strategies import report_roles
 
     if not ((run_dir / "study.json").exists() or (run_dir / "scores.jsonl").exists()):
         raise SaicotError(f"{run_dir} holds neither study.json nor scores.jsonl: not a study or run directory")
-    for path in write_report(run_dir):
+    for path in write_report(run_dir, roles=report_roles()):
         typer.echo(str(path))
     page = (run_dir / "report.html").resolve().as_uri()
     typer.echo(f"browse the problems: {page}")

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import SaicotError
+from pipeline.strategies import DEFAULT_ENSEMBLE, DEFAULT_STRATEGIES
 
 DEFAULT_MODEL = "qwen2.5-coder-0.5b"
 
@@ -123,7 +124,7 @@ class IndexConfig(_Section):
 class RetrieveConfig(_Section):
     """Demonstration selection."""
 
-    strategies: list[str] = Field(default_factory=lambda: ["zero-shot", "knn"], min_length=1)
+    strategies: list[str] = Field(default_factory=lambda: list(DEFAULT_STRATEGIES), min_length=1)
     k: int = Field(2, ge=0, le=64, description="demos per test question (before packing); 2 keeps CPU prompts short")
     scope: Literal["own", "global"] = "global"
     mmr_lambda: float = Field(0.5, ge=0, le=1)
@@ -133,7 +134,7 @@ class RetrieveConfig(_Section):
     sc_samples: int = Field(5, ge=2, le=64, description="self-consistency: samples per question (majority vote)")
     sc_temperature: float = Field(0.7, gt=0, description="self-consistency: sampling temperature")
     ensemble: list[str] = Field(
-        default_factory=lambda: ["zero-shot", "knn", "mmr", "random", "long"], min_length=2,
+        default_factory=lambda: list(DEFAULT_ENSEMBLE), min_length=2,
         description="ensemble: the strategies whose answers it votes over (first listed wins ties)")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.config import RunConfig
 from pipeline.errors import SaicotError
+from pipeline.strategies import spec
 
 
 def _did_you_mean(value: str, allowed: list[str]) -> str:
@@ -81,9 +82,10 @@ def check_config(cfg: RunConfig, *, models: bool = True, embedder: bool = True) 
     check_strategies(cfg.retrieve.strategies)
     if "ensemble" in cfg.retrieve.strategies:
         check_strategies(cfg.retrieve.ensemble, "retrieve.ensemble")
-        if "ensemble" in cfg.retrieve.ensemble or "self-consistency" in cfg.retrieve.ensemble:
-            raise SaicotError("retrieve.ensemble: members vote with one answer each; ensemble and "
-                              "self-consistency cannot be members")
+        voters = [m for m in cfg.retrieve.ensemble if not spec(m).member]
+        if voters:
+            raise SaicotError(f"retrieve.ensemble: members vote with one answer each; {', '.join(voters)} "
+                              "cannot be members (they vote themselves)")
     check_benchmark(cfg.benchmark.name, cfg.benchmark.fields)
     if models:
         check_model(cfg.generator.model, "generator.model")

@@ -100,8 +100,9 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
     print_table(ctx.summary)
     if results_dir is None:  # a study writes one report for all its runs at its end
         from eval.report.study import write_report
+        from pipeline.strategies import report_roles
 
-        write_report(run_dir, with_plots=False)
+        write_report(run_dir, with_plots=False, roles=report_roles())
         console.print(f"records, summary.json and report.md are in {out_dir}")
         console.print(f"browse the problems: {(run_dir / 'report.html').resolve().as_uri()}")
     if loads and hooks.engine_factory is None and not os.environ.get("SAICOT_VERBOSE"):

@@ -1,12 +1,18 @@
 """Every strategy saicot runs, in one table: what it needs, which study axes change it, how it gets its demos.
 
-Three ways to get a prompt's demos (``how``):
+Four ways to get a prompt's demos (``how``):
 
+* ``none``: no demos (the zero-shot prompt).
 * ``select``: a `retriever.registry.Strategy` picks rows of the self-consistent pool (`retriever.strategies`,
   `retriever.udr`); ``params`` maps its constructor parameters to ``retrieve`` config fields.
-* ``recipe``: a baseline from the literature builds its demos from other records (`pipeline.stages.recipes`,
-  builders in `pipeline.baselines`); it is not a pool selection.
+* ``recipe``: a baseline from the literature builds its demos from other records (``recipe`` names the builder
+  in `pipeline.stages.recipes`; `pipeline.baselines`); it is not a pool selection. ``after`` names the strategy
+  whose answers it is built from (then it is built after that strategy is solved).
 * ``vote``: no prompt of its own; it votes over other strategies' answers at scoring time.
+
+The table's order is the reports' display order; ``role`` marks the strategy every cell is compared with
+(``baseline``) and the plain-votes reference at matched compute (``votes``). No stage, report or check names a
+strategy: they ask this table.
 
 A strategy registered with ``@register`` in `retriever.registry` and absent here (a plugin, a test's toy
 strategy) is a pool ``select`` strategy with every axis: adding one needs its registration and nothing else.
@@ -37,44 +43,59 @@ class StrategySpec:
         params: ``(constructor parameter, retrieve config field)`` pairs, part of its cache key.
         per_sample: each of ``retrieve.sc_samples`` samples (at ``sc_temperature``) gets its own demos, the
             strategy's draws; the answers are voted like self-consistency's.
+        recipe: the builder of a ``recipe`` strategy's demos (`pipeline.stages.recipes.RECIPES`).
+        after: the strategy whose answers a recipe is built from (it is solved first).
+        role: ``baseline`` (every cell is compared with it) or ``votes`` (the plain-votes reference).
+        member: it may be one of the ensemble's voters (a strategy that already votes may not).
         about: one line for the table.
     """
 
     name: str
-    how: Literal["select", "recipe", "vote"]
+    how: Literal["none", "select", "recipe", "vote"]
     needs_pool: bool
     axes: tuple[str, ...]
     demos: bool = True
     params: tuple[tuple[str, str], ...] = ()
     per_sample: bool = False
+    recipe: str = ""
+    after: str | None = None
+    role: Literal["", "baseline", "votes"] = ""
+    member: bool = True
     about: str = ""
 
 
-TABLE: dict[str, StrategySpec] = {s.name: s for s in [
-    StrategySpec("zero-shot", "select", False, ("solver",), demos=False, about="no demos"),
+TABLE: dict[str, StrategySpec] = {s.name: s for s in [  # in the reports' display order
+    StrategySpec("zero-shot", "none", False, ("solver",), demos=False, role="baseline", about="no demos"),
+    StrategySpec("self-consistency", "recipe", False, ("solver",), demos=False, recipe="sampled", role="votes",
+                 member=False, about="zero-shot, retrieve.sc_samples samples at sc_temperature, majority vote"),
+    StrategySpec("manual-8shot", "recipe", False, ("solver",), recipe="manual",
+                 about="the 8 standard GSM8K exemplars"),
+    StrategySpec("analogical", "recipe", False, ("solver", "k"), demos=False, recipe="recall",
+                 about="the solver recalls k problems of its own, then solves (one pass)"),
+    StrategySpec("auto-cot", "recipe", False, ("solver", "k"), recipe="clusters", after="zero-shot",
+                 about="k-means over test questions, one zero-shot chain per cluster"),
+    StrategySpec("self-icl", "recipe", True, ("generator", "solver", "k"), recipe="own-pool",
+                 about="the question's own generated questions, first answered sample, no filter"),
     StrategySpec("random", "select", True, POOL_AXES, about="k pool rows at random (seeded per question)"),
     StrategySpec("long", "select", True, POOL_AXES, about="the k pool rows with the most reasoning steps"),
     StrategySpec("knn", "select", True, POOL_AXES, about="the k nearest pool questions (FAISS)"),
     StrategySpec("mmr", "select", True, POOL_AXES, params=(("lambda_", "mmr_lambda"),),
                  about="maximal marginal relevance over the 50 nearest"),
+    StrategySpec("udr", "select", True, POOL_AXES,
+                 about="knn in the space of the encoder trained by `saicot udr train` on this pool"),
     StrategySpec("knn-gated", "select", True, POOL_AXES, params=(("quantile", "gate_quantile"),),
                  about="knn, except no demos for the gate_quantile share with the least similar demos"),
     StrategySpec("knn-sc", "select", True, POOL_AXES, params=(("draws", "sc_samples"),), per_sample=True,
                  about="self-consistency, each sample with its own k demos drawn from the 4k nearest"),
-    StrategySpec("udr", "select", True, POOL_AXES,
-                 about="knn in the space of the encoder trained by `saicot udr train` on this pool"),
-    StrategySpec("manual-8shot", "recipe", False, ("solver",), about="the 8 standard GSM8K exemplars"),
-    StrategySpec("self-consistency", "recipe", False, ("solver",), demos=False,
-                 about="zero-shot, retrieve.sc_samples samples at sc_temperature, majority vote"),
-    StrategySpec("analogical", "recipe", False, ("solver", "k"), demos=False,
-                 about="the solver recalls k problems of its own, then solves (one pass)"),
-    StrategySpec("auto-cot", "recipe", False, ("solver", "k"),
-                 about="k-means over test questions, one zero-shot chain per cluster"),
-    StrategySpec("self-icl", "recipe", True, ("generator", "solver", "k"),
-                 about="the question's own generated questions, first answered sample, no filter"),
-    StrategySpec("ensemble", "vote", True, POOL_AXES, demos=False,
+    StrategySpec("ensemble", "vote", True, POOL_AXES, demos=False, member=False,
                  about="majority vote over retrieve.ensemble's answers (one per strategy)"),
 ]}
+
+#: a run's strategies and the ensemble's members when the config names none (config defaults)
+DEFAULT_STRATEGIES = ("zero-shot", "knn")
+DEFAULT_ENSEMBLE = ("zero-shot", "knn", "mmr", "random", "long")
+#: the display order of the reports: the table's (a strategy only registered in the retriever comes last)
+ORDER = tuple(TABLE)
 
 
 def spec(name: str) -> StrategySpec:
@@ -112,6 +133,18 @@ def strategy_axes(name: str) -> tuple[str, ...]:
 def is_recipe(name: str) -> bool:
     """True for the baselines whose demos `pipeline.stages.recipes` builds."""
     return spec(name).how == "recipe"
+
+
+def with_role(role: str) -> str:
+    """The strategy that plays `role` (``baseline`` or ``votes``)."""
+    return next(s.name for s in TABLE.values() if s.role == role)
+
+
+def report_roles() -> Any:
+    """The roles and display order the reports use (`eval.report.roles.Roles`), from this table."""
+    from eval.report.roles import Roles
+
+    return Roles(baseline=with_role("baseline"), votes=with_role("votes"), order=ORDER)
 
 
 def strategy_params(name: str, retrieve_cfg: Any) -> dict[str, Any]:

@@ -282,8 +282,9 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
         loads = list(shared.loads)
     if report:
         from eval.report.study import write_report
+        from pipeline.strategies import report_roles
 
-        write_report(study_dir)
+        write_report(study_dir, roles=report_roles())
     console.print(f"study finished: {len(plan.runs)} runs, {len(plan.cells)} cells; engines loaded: "
                   f"{', '.join(loads) or 'none (all cached)'}; report in {study_dir / 'report.md'}")
     return StudyResult(plan=plan, engine_loads=loads)

@@ -22,7 +22,7 @@ from retriever.registry import (
 )
 
 __all__ = ["Pool", "PoolItem", "Strategy", "available", "get_strategy", "register", "reasoning_steps", "count_steps",
-           "ZeroShot", "RandomDemos", "LongDemos", "KNN", "KNNGated", "MMR"]
+           "RandomDemos", "LongDemos", "KNN", "KNNDraws", "KNNGated", "MMR"]
 
 # A sentence ends at . ! or ? followed by whitespace or the end (so "3.5" is not a sentence end).
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
@@ -62,14 +62,6 @@ def _top_by_score(rows: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
     """The `k` best rows by score (descending), ties by pool row order."""
     order = np.lexsort((rows, -scores))
     return [int(r) for r in rows[order[:k]]]
-
-
-@register("zero-shot")
-class ZeroShot(Strategy):
-    """No demonstrations."""
-
-    def select(self, query_vectors, pool, k, *, allowed=None, seed=0):
-        return [[] for _ in range(num_queries(query_vectors, allowed))]
 
 
 @register("random")

@@ -48,14 +48,15 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def _against_self_consistency(cells: list[dict[str, Any]]) -> list[str]:
-    """Every cell against its solver's self-consistency cell: what the same tokens buy as plain votes."""
+def _against_self_consistency(cells: list[dict[str, Any]], votes: str | None) -> list[str]:
+    """Every cell against its solver's self-consistency cell (the ``votes`` role): what the same tokens buy as
+    plain votes."""
     rows = []
     for c in cells:
         vs = c.get("vs_self_consistency")
         if vs is None:
             continue
-        same = [x for x in cells if x["strategy"] == "self-consistency" and x["solver"] == c["solver"]]
+        same = [x for x in cells if x["strategy"] == votes and x["solver"] == c["solver"]]
         sc = next((x for x in same if x.get("variant") == c.get("variant")),
                   next(x for x in same if not x.get("variant")))
         cost = c.get("total_tokens") or c["tokens_per_question"]
@@ -91,7 +92,8 @@ def _claim_rows(claims: list[dict[str, Any]]) -> list[list[str]]:
 
 def render(summary: dict[str, Any], plots: list[str]) -> str:
     """The whole markdown report (deterministic: no paths outside the directory, no times)."""
-    cells = sorted(summary["cells"], key=lambda c: (display_model(c["solver"]), c["strategy"] != "zero-shot",
+    baseline = summary.get("roles", {}).get("baseline")
+    cells = sorted(summary["cells"], key=lambda c: (display_model(c["solver"]), c["strategy"] != baseline,
                                                      display_model(c["generator"]), cell_name(c), c["k"] or 0,
                                                      c["scope"] or ""))
     kind = "study" if summary["kind"] == "study" else "run"
@@ -141,7 +143,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         "answer counts only with a marked final answer); *loop*: share stopped by the cap while repeating "
         "themselves (the end of the answer repeats one unit, `eval/checker/finish.py`): a longer cap would not "
         "have finished them.", ""]
-    lines += _against_self_consistency(cells)
+    lines += _against_self_consistency(cells, summary.get("roles", {}).get("votes"))
     sampled = [c for c in cells if c["samples"]]
     lines += ["## Samples: maj@n and pass@k", ""]
     if sampled:

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from eval.report import labels
+from eval.report.roles import Roles
 from eval.report.study import cell_name, display_model
 
 #: Pool-free strategies draw one marker per solver; the rest one per generator.
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
           "#393b79"]
-STRATEGY_ORDER = ["zero-shot", "self-consistency", "manual-8shot", "analogical", "auto-cot", "self-icl", "random",
-                  "long", "knn", "mmr", "udr", "knn-gated", "ensemble"]
 
 
 def _plt() -> Any:
@@ -43,13 +42,17 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def _rank(name: str) -> tuple[int, str]:
+def _rank(name: str, roles: Roles) -> tuple[int, str]:
     base = name.split(" [", 1)[0]  # a variant's cells ("knn [no-filter]") sit beside their strategy
-    return (STRATEGY_ORDER.index(base) if base in STRATEGY_ORDER else 99, name)
+    return (roles.rank(base), name)
 
 
-def _order(strategies: set[str]) -> list[str]:
-    return sorted(strategies, key=_rank)
+def _order(strategies: set[str], roles: Roles) -> list[str]:
+    return sorted(strategies, key=lambda name: _rank(name, roles))
+
+
+def _roles(summary: dict[str, Any]) -> Roles:
+    return Roles.of(summary.get("roles"))
 
 
 def _main_k(cells: list[dict[str, Any]]) -> int | None:
@@ -73,16 +76,17 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
     solvers = _models(cells, "solver")
     generators = _models(cells, "generator")
-    per_solver = [_order({c["strategy"] for c in chosen if c["solver"] == s}) for s in solvers]
+    roles = _roles(summary)
+    per_solver = [_order({c["strategy"] for c in chosen if c["solver"] == s}, roles) for s in solvers]
     widths = [max(3.0, 0.75 * len(names) + 1) for names in per_solver]  # a panel as wide as its strategies
     fig, axes = plt.subplots(1, len(solvers), figsize=(sum(widths) + 1, 4.2), squeeze=False, sharey=True,
                              gridspec_kw={"width_ratios": widths})
     width = 0.7 / max(1, len(generators))
     for ax, solver, strategies in zip(axes[0], solvers, per_solver, strict=True):
         mine = [c for c in chosen if c["solver"] == solver]
-        zero = next((c for c in mine if c["strategy"] == "zero-shot"), None)
+        zero = next((c for c in mine if c["strategy"] == roles.baseline), None)
         if zero is not None:
-            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label="zero-shot accuracy")
+            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=f"{roles.baseline} accuracy")
         for gi, gen in enumerate([None, *generators]):
             pts = [c for c in mine if c["generator"] == gen]
             if not pts:
@@ -124,7 +128,8 @@ def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
     ks = sorted({c["k"] for c in varying})
     fig, axes = plt.subplots(1, max(1, len(pairs)), figsize=(4.2 * max(1, len(pairs)), 3.8), squeeze=False,
                              sharey=True)
-    strategies = _order({c["strategy"] for c in varying})
+    roles = _roles(summary)
+    strategies = _order({c["strategy"] for c in varying}, roles)
     for ax, (gen, solver) in zip(axes[0], pairs or [(None, None)], strict=True):
         for si, strategy in enumerate(strategies):
             pts = sorted((c for c in varying if c["strategy"] == strategy and c["solver"] == solver
@@ -132,9 +137,9 @@ def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
             if pts:
                 ax.plot([c["k"] for c in pts], [c["accuracy"] for c in pts], marker="o", linewidth=1.3,
                         color=COLORS[si % len(COLORS)], label=strategy)
-        zero = next((c for c in cells if c["strategy"] == "zero-shot" and c["solver"] == solver), None)
+        zero = next((c for c in cells if c["strategy"] == roles.baseline and c["solver"] == solver), None)
         if zero is not None:
-            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label="zero-shot")
+            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=roles.baseline)
         ax.set_title(f"{display_model(gen)} -> {display_model(solver)}" if gen else f"solver {display_model(solver)}")
         ax.set_xlabel("demos per question (k)")
         ax.set_xticks(ks or [0])
@@ -152,9 +157,10 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
     cells = summary["cells"]
     k, scope = _main_k(cells), _main_scope(cells)
     pooled = [c for c in cells if c["generator"] is not None and c["k"] in (None, k) and c["scope"] in (None, scope)]
-    strategies = _order({c["strategy"] for c in pooled})
+    roles = _roles(summary)
+    strategies = _order({c["strategy"] for c in pooled}, roles)
     gens, solvers = _models(pooled, "generator"), _models(pooled, "solver")
-    zero = {c["solver"]: c["accuracy"] for c in cells if c["strategy"] == "zero-shot"}
+    zero = {c["solver"]: c["accuracy"] for c in cells if c["strategy"] == roles.baseline}
     n = max(1, len(strategies))
     fig, axes = plt.subplots(1, n, figsize=(1.3 * max(2, len(solvers)) * n + 2.0, 1.0 * max(2, len(gens)) + 1.4),
                              squeeze=False, sharey=True)
@@ -195,7 +201,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     plt = _plt()
     from matplotlib.ticker import LogLocator
 
-    cells = summary["cells"]
+    cells, roles = summary["cells"], _roles(summary)
     k, scope = _main_k(cells), _main_scope(cells)
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
     solvers = _models(chosen, "solver")
@@ -206,7 +212,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     placed: list[tuple[list[Any], list[tuple[float, float]]]] = []
     for ax, solver in zip(axes[0], solvers, strict=True):
         mine = sorted((c for c in chosen if c["solver"] == solver),
-                      key=lambda c: (_rank(c["strategy"]), display_model(c["generator"])))
+                      key=lambda c: (_rank(c["strategy"], roles), display_model(c["generator"])))
         texts, points = [], []
         placed.append((texts, points))
         for i, c in enumerate(mine):
@@ -223,9 +229,9 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
                 n = len(curve)
                 xs = [c["prompt_tokens"] + c["output_tokens"] * j / n for j in range(1, n + 1)]
                 ax.plot(xs, curve, marker=".", linewidth=1, color=color, label=f"{c['strategy']}: maj@j, j = 1..{n}")
-        zero = next((c for c in mine if c["strategy"] == "zero-shot"), None)
+        zero = next((c for c in mine if c["strategy"] == roles.baseline), None)
         if zero is not None:
-            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label="zero-shot accuracy")
+            ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=f"{roles.baseline} accuracy")
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))

@@ -24,6 +24,7 @@ from eval.checker.grade import is_equiv
 from eval.report.claims import evaluate_claims
 from eval.report.metrics import accuracy_ci, majority_vote, mcnemar, paired_bootstrap, pass_at_k
 from eval.report.pool import pool_metrics, read_jsonl
+from eval.report.roles import Roles
 
 AXES = ("generator", "solver", "k", "scope")
 
@@ -165,13 +166,19 @@ def compare(cell: CellData, baseline: CellData) -> dict[str, Any] | None:
             "losses": test["b_only"]}
 
 
-def build_summary(root: Path) -> dict[str, Any]:
-    """Everything the report shows, as plain data (also written as JSON)."""
+def build_summary(root: Path, roles: Roles | None = None) -> dict[str, Any]:
+    """Everything the report shows, as plain data (also written as JSON).
+
+    Args:
+        roles: which strategy is the baseline of every comparison and which the plain-votes reference, and the
+            display order (`pipeline.strategies.report_roles`); none: no comparisons.
+    """
+    roles = roles or Roles()
     cells, run_dirs, is_study = load_cells(root)
-    # each cell is paired with its solver's zero-shot (and self-consistency) under the same variant's settings
+    # each cell is paired with its solver's baseline (and votes reference) under the same variant's settings
     # when the study ran one there (another cap, another benchmark), else with the main grid's
-    zero = {(c.solver, c.variant): c for c in cells if c.strategy == "zero-shot"}
-    voted = {(c.solver, c.variant): c for c in cells if c.strategy == "self-consistency"}
+    zero = {(c.solver, c.variant): c for c in cells if c.strategy == roles.baseline}
+    voted = {(c.solver, c.variant): c for c in cells if c.strategy == roles.votes}
     out_cells = []
     for cell in cells:
         m = cell_metrics(cell)
@@ -200,7 +207,7 @@ def build_summary(root: Path) -> dict[str, Any]:
             "claim_margin": margin, "pending_cells": planned - len(cells), "left_out": study.get("left_out", []),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
             "pools": [pools[k] for k in sorted(pools)], "stage_times": stage_times(root),
-            "warnings": warnings}
+            "warnings": warnings, "roles": roles.as_dict()}
 
 
 def stage_times(root: Path) -> list[dict[str, Any]]:
@@ -257,7 +264,7 @@ def cells_csv(summary: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def write_report(root: Path | str, *, with_plots: bool = True) -> list[Path]:
+def write_report(root: Path | str, *, with_plots: bool = True, roles: Roles | None = None) -> list[Path]:
     """Write report.md, cells.csv, the JSON summary, report.html (+ its report-data.js) and plots/*.png into
     `root`; returns the paths.
 
@@ -268,7 +275,7 @@ def write_report(root: Path | str, *, with_plots: bool = True) -> list[Path]:
     from eval.report.plots import write_plots
 
     root = Path(root)
-    summary = build_summary(root)
+    summary = build_summary(root, roles)
     plots = write_plots(summary, root / "plots") if with_plots else []
     json_name = "summary.json" if summary["kind"] == "study" else "report.json"
     files = {

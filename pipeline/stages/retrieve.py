@@ -14,7 +14,7 @@ import numpy as np
 
 from eval.benchmarks import Problem
 from pipeline.stages.context import RunContext
-from pipeline.stages.recipes import recipe_inputs, run_recipe
+from pipeline.stages.recipes import RecipeArgs, recipe_inputs, run_recipe
 from pipeline.store import Record, StageDir
 from pipeline.strategies import is_recipe, needs_pool, solved, spec, strategy_params
 from retriever.strategies import Pool, get_strategy
@@ -36,8 +36,8 @@ def run_retrieve(problems: Sequence[Problem], pool: Pool | None, queries: np.nda
     """Select demos for every problem (cheap, so done in one go and then marked complete)."""
     store = stage.store("demos.jsonl", key=lambda r: r["problem_id"])
     if not stage.complete:
-        impl = get_strategy(strategy, **params)
-        if pool is None or not pool.items or k == 0:
+        impl = get_strategy(strategy, **params) if spec(strategy).how == "select" else None
+        if impl is None or pool is None or not pool.items or k == 0:
             picks: list[list[int]] = [[] for _ in problems]
         else:
             picks = impl.select(queries, pool, k, allowed=allowed_rows(problems, pool, scope), seed=seed)
@@ -55,17 +55,18 @@ def run_retrieve(problems: Sequence[Problem], pool: Pool | None, queries: np.nda
 
 
 def step(ctx: RunContext) -> None:
-    """Demos for every strategy the run answers (auto-cot's come after solve: they need zero-shot answers)."""
+    """Demos for every strategy the run answers (a recipe built from another strategy's answers comes after
+    solve)."""
     r = ctx.cfg.retrieve
     names = solved(r.strategies, r.ensemble)
     ctx.say(5, f"retrieve: {', '.join(names)} (k={r.k}, scope={r.scope})")
     for name in names:
         if is_recipe(name):
-            if name != "auto-cot":
-                sc = (r.sc_samples, r.sc_temperature)
-                stage = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], **recipe_inputs(
-                    name, k=r.k, seed=ctx.cfg.seed, sample_key=ctx.keys.get("sample"), sc=sc)})
-                ctx.demos[name] = run_recipe(name, ctx.problems, stage, k=r.k, solutions=ctx.solutions, sc=sc)
+            if spec(name).after is None:  # one built from another strategy's answers comes after solve
+                args = RecipeArgs(k=r.k, seed=ctx.cfg.seed, sample_key=ctx.keys.get("sample"),
+                                  solutions=ctx.solutions or (), sc=(r.sc_samples, r.sc_temperature))
+                stage = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], **recipe_inputs(name, args)})
+                ctx.demos[name] = run_recipe(name, ctx.problems, stage, args)
             continue
         params = strategy_params(name, r)
         inputs = ({"strategy": name} if not needs_pool(name) else {

@@ -26,7 +26,7 @@ from pipeline.engines.base import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
 from pipeline.stages.context import RunContext, cached
 from pipeline.store import JsonlStore, Record, StageDir
-from pipeline.strategies import solved
+from pipeline.strategies import solved, spec
 from prompts.analogical import analogical_messages
 from prompts.solve import Demo, pack_demos
 from retriever.strategies import Pool, PoolItem
@@ -148,8 +148,9 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
 
 
 def step(ctx: RunContext) -> None:
-    """Answer every strategy's prompts; auto-cot's demos are built here from the zero-shot answers."""
-    from pipeline.stages.recipes import recipe_inputs, run_autocot
+    """Answer every strategy's prompts; a recipe built from another strategy's answers (auto-cot from
+    zero-shot's) is built here, after that strategy is answered, and then answered itself."""
+    from pipeline.stages.recipes import RecipeArgs, recipe_inputs, run_after_solve
     from pipeline.stages.retrieve import run_retrieve
     from prompts.templates import template_hash
 
@@ -167,25 +168,27 @@ def step(ctx: RunContext) -> None:
                          model_name=model_id, template=template)
 
     names = solved(cfg.retrieve.strategies, cfg.retrieve.ensemble)
-    autocot = "auto-cot" in names
-    if autocot and "zero-shot" not in ctx.demos:  # Auto-CoT's chains are the solver's zero-shot answers
-        zero = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], "strategy": "zero-shot"})
-        ctx.demos["zero-shot"] = run_retrieve(
-            problems, None, None, zero, strategy="zero-shot", k=0, scope=cfg.retrieve.scope, params={}, seed=cfg.seed)
+    later = [n for n in names if spec(n).after is not None]
+    for name in later:  # what they are built from is answered in the first pass (a no-pool strategy: no demos)
+        dep = spec(name).after
+        if dep not in ctx.demos:
+            dep_stage = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], "strategy": dep})
+            ctx.demos[dep] = run_retrieve(problems, None, None, dep_stage, strategy=dep, k=0,
+                                          scope=cfg.retrieve.scope, params={}, seed=cfg.seed)
     done = stage.store("predictions.jsonl", key=lambda r: (r["strategy_key"], r["problem_id"])).done()
     complete = all((rec["strategy_key"], p.id) in done for recs in ctx.demos.values()
                    for p, rec in zip(problems, recs, strict=True))
-    ctx.say(6, f"solve: {len(problems)} problems x {len(ctx.demos) + autocot} strategies with {sv.model}"
-               f"{cached(complete and not autocot)}")
+    ctx.say(6, f"solve: {len(problems)} problems x {len(ctx.demos) + len(later)} strategies with {sv.model}"
+               f"{cached(complete and not later)}")
     predictions = solve(ctx.demos)
-    if autocot:
-        autocot_stage = StageDir(ctx.run_dir, "retrieve", {
+    for name in later:
+        dep_key = ctx.demos[spec(name).after][0]["strategy_key"] if problems else ""
+        after_stage = StageDir(ctx.run_dir, "retrieve", {
             "load": ctx.keys["load"], "solve": stage.key, "embedder": ctx.embedder.identity,
-            **recipe_inputs("auto-cot", k=cfg.retrieve.k, seed=cfg.seed)})
-        zero_key = ctx.demos["zero-shot"][0]["strategy_key"] if problems else ""
-        demos = run_autocot(problems, autocot_stage, k=cfg.retrieve.k, seed=cfg.seed, benchmark=ctx.bench,
-                            zero_shot=[p for p in predictions if p["strategy_key"] == zero_key],
-                            vectors_fn=lambda: ctx.queries if ctx.queries is not None else ctx.embedder.encode(
-                                [p.question for p in problems], show_progress=False))
-        predictions += solve({"auto-cot": demos})
+            **recipe_inputs(name, RecipeArgs(k=cfg.retrieve.k, seed=cfg.seed))})
+        demos = run_after_solve(name, problems, after_stage, k=cfg.retrieve.k, seed=cfg.seed, benchmark=ctx.bench,
+                                answers=[p for p in predictions if p["strategy_key"] == dep_key],
+                                vectors_fn=lambda: ctx.queries if ctx.queries is not None else ctx.embedder.encode(
+                                    [p.question for p in problems], show_progress=False))
+        predictions += solve({name: demos})
     ctx.predictions = [p for p in predictions if p["strategy"] in names]

@@ -45,7 +45,7 @@ def compare_topk(scorer: PairScorer, heldout: Sequence[Query], candidates: Seque
                                      settings.instruction), k, exclude)
     out: dict[str, Any] = {"k": k, "n": len(heldout)}
     per = {}
-    for name, rows in (("zero-shot", [[] for _ in heldout]), ("knn", knn_rows), ("udr", udr_rows)):
+    for name, rows in (("no-demos", [[] for _ in heldout]), ("knn", knn_rows), ("udr", udr_rows)):
         per[name] = scorer.demo_nll([(q, [candidates[r] for r in rr]) for q, rr in zip(heldout, rows, strict=True)])
         out[name] = float(np.mean(per[name]))
     out["udr_better_share"] = float(np.mean(np.array(per["udr"]) < np.array(per["knn"])))

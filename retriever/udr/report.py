@@ -26,9 +26,9 @@ def print_report(report: dict[str, Any], console: Any = None) -> None:
     if lm:
         table = Table(title=f"LM feedback on {lm['n']} held-out queries: mean NLL of the target given the "
                             f"top-{lm['k']} demos (lower is better)")
-        table.add_column("strategy")
+        table.add_column("demos")
         table.add_column("mean NLL", justify="right")
-        for name in ("zero-shot", "knn", "udr"):
+        for name in ("no-demos", "knn", "udr"):
             if name in lm:
                 table.add_row(name, f"{lm[name]:.4f}")
         console.print(table)

@@ -17,6 +17,7 @@ pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]
 def test_study_on_real_engine_every_baseline_and_a_reproducible_report(tiny_engine, tiny_model_dir,
                                                                           tmp_path) -> None:
     from eval.report.study import write_report
+    from pipeline.strategies import report_roles
 
     model = str(tiny_model_dir)
     cfg = StudyConfig.model_validate({
@@ -35,6 +36,6 @@ def test_study_on_real_engine_every_baseline_and_a_reproducible_report(tiny_engi
         assert f"| {strategy} |" in report
     assert model not in report  # paths are shown by their last component only
     shutil.copytree(study, tmp_path / "copy")
-    for path in write_report(tmp_path / "copy"):
+    for path in write_report(tmp_path / "copy", roles=report_roles()):
         name = path.relative_to(tmp_path / "copy")
         assert path.read_bytes() == (study / name).read_bytes(), name

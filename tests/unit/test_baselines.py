@@ -38,6 +38,17 @@ def test_every_strategy_is_a_row_of_the_table_and_plugins_are_pool_selects() -> 
     assert "scope" not in strategy_axes("self-icl") and "generator" in strategy_axes("self-icl")
 
 
+def test_the_table_names_the_roles_the_reports_and_stages_use() -> None:
+    from pipeline.strategies import TABLE, report_roles, spec
+
+    roles = report_roles()
+    assert (roles.baseline, roles.votes) == ("zero-shot", "self-consistency")
+    assert roles.order == tuple(TABLE) and roles.rank("zero-shot") == 0
+    assert spec("zero-shot").how == "none" and "zero-shot" not in available()  # no retriever for no demos
+    assert spec("auto-cot").after == "zero-shot" and spec("auto-cot").recipe == "clusters"
+    assert not spec("self-consistency").member and not spec("ensemble").member and spec("knn").member
+
+
 def test_self_icl_uses_only_the_problems_own_questions_and_first_answered_sample() -> None:
     sols = [
         {"gen_id": "p1/g0", "problem_id": "p1", "question": "Q10", "samples": [

@@ -32,7 +32,7 @@ def rng() -> np.random.Generator:
 # --- registry ---------------------------------------------------------------------------------------------
 
 def test_registry_knows_builtins_and_names_them_on_unknown() -> None:
-    assert set(available()) >= {"zero-shot", "random", "long", "knn", "mmr"}
+    assert set(available()) >= {"random", "long", "knn", "mmr", "knn-gated", "knn-sc"}
     with pytest.raises(ValueError, match=r"unknown.*'bogus'.*knn.*mmr"):
         get_strategy("bogus")
     with pytest.raises(ValueError, match="lambda_"):
@@ -137,13 +137,6 @@ def test_long_prefers_most_reasoning_steps_with_ties_in_pool_order() -> None:
     assert [reasoning_steps(s) for s in sols] == [1, 3, 3, 2, 2, 4]
     pool = make_pool(np.eye(6), solutions=sols)
     assert get_strategy("long").select(unit(np.ones((1, 6))), pool, 4)[0] == [5, 1, 2, 3]
-
-
-def test_zero_shot_returns_no_demos() -> None:
-    pool = make_pool(np.eye(3))
-    assert get_strategy("zero-shot").select(unit(np.ones((2, 3))), pool, 4) == [[], []]
-    with pytest.raises(ValueError, match="number of queries"):
-        get_strategy("zero-shot").select(None, pool, 4)
 
 
 def test_vector_strategies_need_vectors() -> None:

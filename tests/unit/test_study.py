@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.errors import SaicotError
 from pipeline.runner import RunHooks
+from pipeline.strategies import report_roles
 from pipeline.study import StudyConfig, load_study_config, plan_study, run_study
 from tests.helpers.fake_embedder import HashEmbedder
 from tests.helpers.fake_engine import FakeFactory
@@ -96,7 +97,7 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
     assert not (tmp_path / "run" / "report.md").exists()
     from eval.report.study import write_report
 
-    write_report(tmp_path / "run")  # a partial study still reports what it has, and says so
+    write_report(tmp_path / "run", roles=report_roles())  # a partial study still reports what it has, and says so
     assert "Incomplete:" in (tmp_path / "run" / "report.md").read_text()
     run_study(study_cfg(tmp_path / "run"), hooks(Factory()))
     for name in ["cells.csv", "plots/accuracy_by_strategy.png"]:
@@ -182,7 +183,7 @@ def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) ->
 
     run_study(study_cfg(tmp_path / "a", generator=["gen-a", "gen-b"]), hooks(Factory()))
     shutil.copytree(tmp_path / "a", tmp_path / "b")
-    written = write_report(tmp_path / "b")
+    written = write_report(tmp_path / "b", roles=report_roles())
     names = sorted(p.relative_to(tmp_path / "b").as_posix() for p in written)
     assert names == ["cells.csv", "plots/accuracy_by_strategy.png", "plots/accuracy_vs_k.png",
                      "plots/accuracy_vs_tokens.png", "plots/transfer_heatmap.png", "report-data.js", "report.html",
@@ -247,7 +248,7 @@ def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path
     assert all(c["total_tokens"] is not None and c["total_tokens"] >= c["tokens_per_question"]
                for c in summary["cells"])
     assert "total tok" in report and "| cut |" in report
-    write_report(tmp_path)  # regenerated from the records: the same claims
+    write_report(tmp_path, roles=report_roles())  # regenerated from the records: the same claims
     assert json.loads((tmp_path / "summary.json").read_text())["claims"] == summary["claims"]
 
 
@@ -263,7 +264,7 @@ def test_left_out_cells_are_listed_with_why_in_the_report(tmp_path: Path) -> Non
     assert json.loads((tmp_path / "summary.json").read_text())["left_out"] == left_out
     shutil.rmtree(tmp_path / "runs")  # regenerated from study.json alone: still listed
     (tmp_path / "runs").mkdir()
-    write_report(tmp_path, with_plots=False)
+    write_report(tmp_path, with_plots=False, roles=report_roles())
     assert "| udr |" in (tmp_path / "report.md").read_text()
     with pytest.raises(ValueError, match="why"):
         StudyConfig.model_validate({"left_out": [{"cell": "udr"}]})
@@ -316,7 +317,7 @@ def test_every_cell_is_compared_with_its_solvers_self_consistency(tmp_path: Path
     from eval.report.study import build_summary
 
     run_study(study_cfg(tmp_path, k=[2], strategy=["zero-shot", "self-consistency", "knn"]), hooks(Factory()))
-    cells = {c["strategy"]: c for c in build_summary(tmp_path)["cells"]}
+    cells = {c["strategy"]: c for c in build_summary(tmp_path, report_roles())["cells"]}
     knn, sc = cells["knn"], cells["self-consistency"]
     assert sc["vs_self_consistency"] is None and sc["vs_zero_shot"] is not None
     assert abs(knn["vs_self_consistency"]["diff"] - (knn["accuracy"] - sc["accuracy"])) < 1e-9
@@ -338,7 +339,7 @@ def test_a_variant_with_its_own_zero_shot_is_paired_with_it(tmp_path: Path) -> N
                   "strategy": ["zero-shot", "knn"]},
                  {"variant": "no-filter", "set": {"sample": {"self_consistency": False}}, "strategy": ["knn"]}]})
     run_study(cfg, hooks(Factory()))
-    cells = {(c["strategy"], c["variant"]): c for c in build_summary(tmp_path)["cells"]}
+    cells = {(c["strategy"], c["variant"]): c for c in build_summary(tmp_path, report_roles())["cells"]}
     svamp_knn, svamp_zero = cells[("knn", "svamp")], cells[("zero-shot", "svamp")]
     assert svamp_knn["vs_zero_shot"]["n"] == 3  # the main grid's zero-shot answered other (GSM8K) problems
     assert abs(svamp_knn["vs_zero_shot"]["diff"] - (svamp_knn["accuracy"] - svamp_zero["accuracy"])) < 1e-9

@@ -47,7 +47,7 @@ def test_train_then_retrieve_with_udr(tmp_path: Path) -> None:
                        log=lambda m: None)
     assert engines[-1].closed and engines[-1].name == "solver-a"
     assert len(report["rounds"]) == 1 and report["rounds"][0]["new_pairs"] > 0
-    assert {"knn", "udr", "zero-shot", "udr_better_share"} <= set(report["lm_feedback"])
+    assert {"knn", "udr", "no-demos", "udr_better_share"} <= set(report["lm_feedback"])
     (index_dir,) = [d for d in (tmp_path / "index").iterdir() if d.is_dir()]
     train_dir = find_encoder(tmp_path, index_dir.name)
     assert train_dir is not None and (train_dir / "encoder" / "modules.json").exists()
