@@ -127,7 +127,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A study or run director
            open_: Annotated[bool, typer.Option("--open", help="Open report.html in the default browser.")] = False,
            ) -> None:
     """Regenerate report.md, report.html, plots, cells.csv and the JSON summary from saved records (no engine)."""
-    from eval.report.study import write_report
+    from eval.report.write import write_report
     from pipeline.errors import SaicotError
     from pipeline.strategies import report_roles
 

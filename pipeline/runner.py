@@ -99,7 +99,7 @@ def _run_pipeline(cfg: RunConfig, hooks: RunHooks, results_dir: Path | None) -> 
     score.step(ctx)  # engines closed: grading needs none
     print_table(ctx.summary)
     if results_dir is None:  # a study writes one report for all its runs at its end
-        from eval.report.study import write_report
+        from eval.report.write import write_report
         from pipeline.strategies import report_roles
 
         write_report(run_dir, with_plots=False, roles=report_roles())

@@ -281,7 +281,7 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
             run_pipeline(run_config(cfg, run, dtype=dtype), run_hooks, results_dir=study_dir / "runs" / run.name)
         loads = list(shared.loads)
     if report:
-        from eval.report.study import write_report
+        from eval.report.write import write_report
         from pipeline.strategies import report_roles
 
         write_report(study_dir, roles=report_roles())

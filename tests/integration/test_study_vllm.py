@@ -16,7 +16,7 @@ pytestmark = [needs_vllm, pytest.mark.vllm, pytest.mark.slow]
 
 def test_study_on_real_engine_every_baseline_and_a_reproducible_report(tiny_engine, tiny_model_dir,
                                                                           tmp_path) -> None:
-    from eval.report.study import write_report
+    from eval.report.write import write_report
     from pipeline.strategies import report_roles
 
     model = str(tiny_model_dir)

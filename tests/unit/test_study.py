@@ -95,7 +95,7 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         run_study(study_cfg(tmp_path / "run"), hooks(Factory(kill_after=20)))
     assert not (tmp_path / "run" / "report.md").exists()
-    from eval.report.study import write_report
+    from eval.report.write import write_report
 
     write_report(tmp_path / "run", roles=report_roles())  # a partial study still reports what it has, and says so
     assert "Incomplete:" in (tmp_path / "run" / "report.md").read_text()
@@ -179,7 +179,7 @@ def test_a_grid_with_one_k_gets_no_accuracy_vs_k_plot(tmp_path: Path) -> None:
 
 
 def test_report_is_byte_identical_on_a_copy_without_an_engine(tmp_path: Path) -> None:
-    from eval.report.study import write_report
+    from eval.report.write import write_report
 
     run_study(study_cfg(tmp_path / "a", generator=["gen-a", "gen-b"]), hooks(Factory()))
     shutil.copytree(tmp_path / "a", tmp_path / "b")
@@ -227,7 +227,7 @@ def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path
     import json
 
     from eval.report.claims import verdict
-    from eval.report.study import write_report
+    from eval.report.write import write_report
 
     claims = [{"claim": "1. similar demos beat random", "a": {"strategy": "knn", "k": 2},
                "b": {"strategy": "random", "k": 2}},
@@ -253,7 +253,7 @@ def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path
 
 
 def test_left_out_cells_are_listed_with_why_in_the_report(tmp_path: Path) -> None:
-    from eval.report.study import write_report
+    from eval.report.write import write_report
 
     left_out = [{"cell": "udr", "why": "its training would take 4 h | here"}]
     cfg = StudyConfig.model_validate({**study_cfg(tmp_path, strategy=["zero-shot"]).model_dump(mode="json"),
