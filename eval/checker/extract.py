@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from eval.checker.numbers import NUMBER_RE, PROSE_WORD, last_number, number_in_prose, plain_number
+
 CHOICE_BENCHMARKS = {"aqua"}
 
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*")
@@ -20,7 +22,6 @@ _HASH_RE = re.compile(r"####(?!\s*[A-Za-z]{2})\s*([^\n]*)")  # "#### Step 3: ...
 _ANSWER_RE = re.compile(
     r"(?:the\s+)?(?:final\s+answer|answer)(?:\s+is|\s*:|\s*=)+\s*:?\s*(?:therefore\s*)?([^\n]*)", re.I
 )
-_NUMBER_RE = re.compile(r"-?\$?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?|-?\.\d+")
 _CHOICE_IN_RE = re.compile(r"^\W*(?:option|choice)?\s*\(?\s*([A-Ea-e])\s*\)?(?![a-zA-Z0-9])")
 _PAREN_CHOICE_RE = re.compile(r"\(([A-E])\)")
 _CLOSE_CHOICE_RE = re.compile(r"(?<![A-Za-z])([A-E])\)")
@@ -40,8 +41,6 @@ _PROSE_IS = re.compile(r"^(?:[A-Za-z][A-Za-z'-]*\s+){1,12}(?:is|are|equals|was|b
 _MAX_SCAN = 20_000
 _PLACEHOLDER = "X"  # saicot's instruction says 'End with "The answer is X."'; models recite it after answering
 _OPEN_BOX = re.compile(r"\\(?:boxed|fbox)\s*\{")
-_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}|[€£¥]")
-_REASON_CUT = re.compile(r"\s(?:because|since|as|so that|which means|given that)\s", re.I)
 
 
 def boxed_all(text: str) -> list[tuple[int, str]]:
@@ -171,21 +170,6 @@ def _marker(text: str) -> tuple[int, str | None] | None:
     return pos, None if content is None else content.strip()
 
 
-def last_number(text: str) -> str | None:
-    """The last number in ``text`` without ``$`` and thousands separators."""
-    nums = _NUMBER_RE.findall(text)
-    if not nums:
-        return None
-    return _plain_number(nums[-1])
-
-
-def _plain_number(s: str) -> str:
-    s = re.sub(r"[$,\s]", "", s)  # the pattern lets whitespace follow a sign or `$`, newlines included
-    if "." in s and "/" not in s:
-        s = s.rstrip("0").rstrip(".") if re.fullmatch(r"-?\d*\.\d+", s) else s
-    return s
-
-
 def choice_letter(s: str, strict: bool = False) -> str | None:
     """A choice letter at the start of ``s`` ("(C)", "C)", "C", "option c"), upper-cased.
 
@@ -268,41 +252,19 @@ def extract_answer(response: str, benchmark: str | None = None, marked_only: boo
         plain = re.sub(r"^\\?\$\s*|\s*\.$", "", mk[1])
         if "=" in plain and not re.search(r"[A-Za-z]", plain):  # "3 + 5 = 8": the value of the chain
             plain = plain.rsplit("=", 1)[1].strip()
-        if _NUMBER_RE.fullmatch(plain):
-            return _plain_number(plain)
+        if NUMBER_RE.fullmatch(plain):
+            return plain_number(plain)
         if not numeric:
             return mk[1]
         value = number_in_prose(mk[1])
         if value is not None:
             return value
-        if not (benchmark and _PROSE_WORD.search(mk[1]) and not re.search(r"\d", mk[1])):
+        if not (benchmark and PROSE_WORD.search(mk[1]) and not re.search(r"\d", mk[1])):
             return mk[1]
         # "The answer is accurate.": words with no number are no answer to a numeric benchmark; read on
     if marked_only or not numeric:
         return None
     return last_number(text)
-
-
-def number_in_prose(s: str) -> str | None:
-    """The one number of an answer written in words: ``23 years``, ``120 pounds of carrots``, ``€100``,
-    ``9200 - 2600 = 6600 calories``, ``42 because 6 x 7 = 42``; ``None`` when ``s`` is not prose or holds no
-    single number (``2 hours and 30 minutes``).
-
-    Examples:
-        >>> number_in_prose("Jean's current age, which is 23 years")
-        '23'
-        >>> number_in_prose("3x") is None
-        True
-    """
-    if not _PROSE_WORD.search(s):
-        return None
-    cut = _REASON_CUT.search(" " + s)
-    head = s[:cut.start()] if cut else s
-    head = re.sub(r"\\[()\[\]]", " ", head).rsplit("=", 1)[-1]
-    nums = _NUMBER_RE.findall(head)
-    if len(nums) != 1 or re.search(r"\\[a-zA-Z]|\^", head):
-        return None
-    return _plain_number(nums[0])
 
 
 def looks_like_response(s: str) -> bool:

@@ -28,9 +28,9 @@ from eval.checker.extract import (
     extract_answer,
     has_number_fallback,
     looks_like_response,
-    number_in_prose,
 )
 from eval.checker.latex_norm import MAX_LEN, clean, text_key
+from eval.checker.numbers import number_in_prose
 from eval.checker.second_opinion import BUDGET_S, unmarked_latex, wants_second_opinion
 
 __all__ = ["Grade", "extract_answer", "grade", "is_equiv"]

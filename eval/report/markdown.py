@@ -96,6 +96,14 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     cells = sorted(summary["cells"], key=lambda c: (display_model(c["solver"]), c["strategy"] != baseline,
                                                      display_model(c["generator"]), cell_name(c), c["k"] or 0,
                                                      c["scope"] or ""))
+    lines = _head(summary) + _accuracy_section(cells)
+    lines += _against_self_consistency(cells, summary.get("roles", {}).get("votes"))
+    lines += _samples_section(cells) + _pool_section(summary) + _tail(summary, cells, plots)
+    return "\n".join(lines)
+
+
+def _head(summary: dict[str, Any]) -> list[str]:
+    """Title, setup, claims and the cells left out."""
     kind = "study" if summary["kind"] == "study" else "run"
     s = summary["settings"]
     lines = [f"# saicot {kind}: {summary['benchmark']} ({summary['n_problems']} problems)", "",
@@ -125,10 +133,14 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         rows = [[x["cell"].replace("|", "\\|"), x["why"].replace("|", "\\|")] for x in summary["left_out"]]
         lines += ["## Left out", "", "Cells the study's question calls for that this grid does not run:", ""] + _table(
             ["cell", "why"], rows) + [""]
+    return lines
+
+
+def _accuracy_section(cells: list[dict[str, Any]]) -> list[str]:
     head = ["solver", "generator", "strategy", "k", "scope", "n", "accuracy", "95% CI", "Δ vs zero-shot [95% CI]",
             "p (boot)", "p (McNemar)", "wins/losses", "answered", "demos", "prompt tok", "output tok", "tok/question",
             "total tok", "cap", "cut", "loop"]
-    lines += ["## Accuracy per cell", ""] + _table(head, _accuracy_rows(cells)) + [
+    return ["## Accuracy per cell", ""] + _table(head, _accuracy_rows(cells)) + [
         "",
         "- *95% CI*: bootstrap interval of the accuracy over problems (BCa, 2000 resamples, seed 0).",
         "- *Δ vs zero-shot*: accuracy minus the same solver's zero-shot accuracy on the same problems, with a "
@@ -143,9 +155,11 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
         "answer counts only with a marked final answer); *loop*: share stopped by the cap while repeating "
         "themselves (the end of the answer repeats one unit, `eval/checker/finish.py`): a longer cap would not "
         "have finished them.", ""]
-    lines += _against_self_consistency(cells, summary.get("roles", {}).get("votes"))
+
+
+def _samples_section(cells: list[dict[str, Any]]) -> list[str]:
     sampled = [c for c in cells if c["samples"]]
-    lines += ["## Samples: maj@n and pass@k", ""]
+    lines = ["## Samples: maj@n and pass@k", ""]
     if sampled:
         rows = [[*_cell_label(c), str(c["samples"]["samples"]), _pct(c["samples"]["first_sample"]),
                  _pct(c["samples"]["maj_at_n"]), _pct(c["samples"]["pass_at_1"]), _pct(c["samples"]["pass_at_n"]),
@@ -158,7 +172,11 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
     else:
         lines += ["The solver drew one sample per question (`solver.n = 1`): maj@n and pass@k need `solver.n > 1`.",
                   ""]
-    lines += ["## The generated pool", ""]
+    return lines
+
+
+def _pool_section(summary: dict[str, Any]) -> list[str]:
+    lines = ["## The generated pool", ""]
     if summary["pools"]:
         rows = [[display_model(p["generator"]), display_model(p["pool_solver"]),
                  (f"agreement ≥ {p['min_agreement']:g}" if p["self_consistency_filter"] else "off")
@@ -186,6 +204,12 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                   "made before finish reasons were kept).", ""]
     else:
         lines += ["No strategy in this directory used a generated pool.", ""]
+    return lines
+
+
+def _tail(summary: dict[str, Any], cells: list[dict[str, Any]], plots: list[str]) -> list[str]:
+    """Branches of gated strategies, warnings, wall times, plots."""
+    lines: list[str] = []
     branched = [c for c in cells if c.get("branches")]
     if branched:
         rows = [[*_cell_label(c), f"{b['demos']['share']:.2f} (n={b['demos']['n']})", _pct(b["demos"]["accuracy"]),
@@ -206,4 +230,4 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
             "needed the engine.", ""]
     if plots:
         lines += ["## Plots", ""] + [f"![{p.rsplit('/', 1)[-1][:-4].replace('_', ' ')}]({p})" for p in plots] + [""]
-    return "\n".join(lines)
+    return lines

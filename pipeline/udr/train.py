@@ -123,19 +123,27 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
                           k=cfg.retrieve.k)
     finally:
         engine.close()
+    meta = {"base": base_id, "instruction": settings.instruction, "candidate_text": settings.candidate_text,
+            "index_key": pool_dir.name, "scorer_model": model_name, "scorer_key": scorer_key, "labelled": labelled,
+            "settings": settings.as_dict()}
+    report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir),
+              "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},
+              "seconds": time.perf_counter() - start}
+    report = {**report, "identity": _save(train_dir, model, meta, report)}
+    print_report(report, console)
+    log(f"trained encoder {report['identity']} in {train_dir}; use it with --set retrieve.strategies=[udr]")
+    return report
+
+
+def _save(train_dir: Path, model: Any, meta: dict[str, Any], report: dict[str, Any]) -> str:
+    """The trained encoder, its meta.json and report.json, then DONE; returns the encoder's identity."""
+    from retriever.embed import Embedder
+
     encoder_dir = train_dir / "encoder"
     model.save(str(encoder_dir))
-    encoder_id = f"udr-{base_id.split('@')[0]}@{weights_digest(encoder_dir)}"
-    identity = Embedder.from_model(model, identity=encoder_id, instruction=settings.instruction).identity
-    meta = {"identity": identity, "encoder_id": encoder_id, "base": base_id, "instruction": settings.instruction,
-            "candidate_text": settings.candidate_text, "index_key": pool_dir.name, "scorer_model": model_name,
-            "scorer_key": scorer_key, "labelled": labelled, "settings": settings.as_dict()}
-    rate = scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)
-    report = {**result.as_dict(), "lm_feedback": lm, "identity": identity, "train_dir": str(train_dir),
-              "scoring": {**scorer.stats, "tokens_per_s": rate}, "seconds": time.perf_counter() - start}
-    write_json_atomic(train_dir / "meta.json", meta)
-    write_json_atomic(train_dir / "report.json", report)
+    encoder_id = f"udr-{meta['base'].split('@')[0]}@{weights_digest(encoder_dir)}"
+    identity = Embedder.from_model(model, identity=encoder_id, instruction=meta["instruction"]).identity
+    write_json_atomic(train_dir / "meta.json", {"identity": identity, "encoder_id": encoder_id, **meta})
+    write_json_atomic(train_dir / "report.json", {**report, "identity": identity})
     (train_dir / "DONE").write_text("")
-    print_report(report, console)
-    log(f"trained encoder {identity} in {train_dir}; use it with --set retrieve.strategies=[udr]")
-    return report
+    return identity
