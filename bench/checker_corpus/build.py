@@ -254,11 +254,16 @@ def main() -> None:
     for kind, cs in kinds.items():
         keep = cs if kind in MODELS or len(cs) <= PER_KIND else random.Random(kind).sample(cs, PER_KIND)
         out.extend(keep)
-    CORPUS.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in out))
+    write_cases(out, CORPUS, "split")
+
+
+def write_cases(cases: list[Case], path: Path, group: str) -> None:
+    """Write `cases` as JSONL and say how many of each source and `group` value."""
+    path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases))
     by: dict[str, int] = {}
-    for c in out:
-        by[f"{c['source']}/{c['split']}"] = by.get(f"{c['source']}/{c['split']}", 0) + 1
-    print(f"{len(out)} cases -> {CORPUS.relative_to(ROOT)}: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())))
+    for c in cases:
+        by[f"{c['source']}/{c[group]}"] = by.get(f"{c['source']}/{c[group]}", 0) + 1
+    print(f"{len(cases)} cases -> {path.relative_to(ROOT)}: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.checker_corpus.build import case  # noqa: E402
+from bench.checker_corpus.build import case, write_cases  # noqa: E402
 from eval.benchmarks import load  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -74,11 +74,7 @@ def solution_cases(rng: random.Random) -> list[dict]:
 def main() -> None:
     runs_root = Path(sys.argv[1]).expanduser() if len(sys.argv) > 1 else Path.home() / "saicot-runs/checker-heldout"
     cases = model_cases(runs_root) + solution_cases(random.Random(0))
-    HELDOUT.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases))
-    by: dict[str, int] = {}
-    for c in cases:
-        by[f"{c['source']}/{c['benchmark']}"] = by.get(f"{c['source']}/{c['benchmark']}", 0) + 1
-    print(f"{len(cases)} cases -> {HELDOUT.relative_to(ROOT)}: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())))
+    write_cases(cases, HELDOUT, "benchmark")
 
 
 if __name__ == "__main__":
