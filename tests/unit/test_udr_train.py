@@ -72,4 +72,5 @@ def test_training_raises_heldout_ndcg_over_untrained_encoder() -> None:
     assert [len(r.epochs) for r in result.rounds] == [1, 1]
     assert all(e.loss > 0 for r in result.rounds for e in r.epochs)
     assert sum(calls) == result.scored_pairs and result.rounds[1].new_pairs < result.rounds[0].new_pairs
+    assert result.rounds[1].new_pairs > 0  # the retrained encoder mined candidates round 1 had not seen
     assert any("round 2" in line for line in logs)
