@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eval.report.pool import read_jsonl  # noqa: E402
+
 FILES = {"generate": "generated.jsonl", "sample": "solutions.jsonl", "solve": "predictions.jsonl"}
-
-
-def _records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _tokens(record: dict) -> int:
@@ -33,13 +36,13 @@ def _tokens(record: dict) -> int:
 
 def stage_costs(study: Path) -> tuple[int, list[tuple[str, int, float]]]:
     """(pilot problems, [(label, tokens, wall seconds)]) for every LLM stage of the pilot."""
-    n = max(len(_records(p)) for p in study.glob("load/*/problems.jsonl"))
+    n = max(len(read_jsonl(p)) for p in study.glob("load/*/problems.jsonl"))
     rows = []
     for stage, name in FILES.items():
         for path in sorted(study.glob(f"{stage}/*/{name}")):
             timing = path.parent / "timing.json"
             wall = json.loads(timing.read_text())["wall_s"] if timing.exists() else float("nan")
-            records = _records(path)
+            records = read_jsonl(path)
             if stage != "solve":
                 rows.append((f"{stage} {path.parent.name}", sum(map(_tokens, records)), wall))
                 continue

@@ -135,7 +135,9 @@ def read_lm_eval(out: Path) -> tuple[dict[str, float], list[dict[str, Any]]]:
 
 
 def read_saicot(run_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (run_dir / "scores.jsonl").read_text().splitlines() if line.strip()]
+    from eval.report.pool import read_jsonl
+
+    return read_jsonl(run_dir / "scores.jsonl")
 
 
 def main() -> None:

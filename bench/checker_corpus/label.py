@@ -37,7 +37,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+    """A part of the corpus, or [] when the file does not exist yet (labels and reviews start empty)."""
+    from eval.report.pool import read_jsonl as read
+
+    return read(path) if path.exists() else []
 
 
 def main() -> None:
