@@ -60,7 +60,9 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     """Train (or load the finished training of) the UDR encoder for a run's pool; returns the report.
 
     Args:
-        run_dir: a run directory with a finished index stage (its config.yaml names solver, engine, embedder).
+        run_dir: a run directory with a finished index stage (its config.yaml names solver, engine, embedder),
+            or one run's results directory of a study (``STUDY/runs/NAME``: the stages, and the trained encoder,
+            live in the study directory, where the study's `udr` cells look for it).
         settings: UDR mining/training settings.
         index_key: which pool (default: the newest finished one).
         scorer_model: the LM giving feedback (default: the run's solver).
@@ -82,6 +84,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     if not (run_dir / "config.yaml").exists():
         raise SaicotError(f"{run_dir} is not a run directory (no config.yaml)")
     cfg = load_config(run_dir / "config.yaml", run_dir=run_dir)
+    run_dir = stage_root(run_dir)
     pool_dir = index_dir(run_dir, index_key)
     items = [PoolItem(**r) for r in JsonlStore(pool_dir / "pool.jsonl", key=lambda r: r["pool_id"]).records()]
     if len(items) < 3:
@@ -133,6 +136,14 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     print_report(report, console)
     log(f"trained encoder {report['identity']} in {train_dir}; use it with --set retrieve.strategies=[udr]")
     return report
+
+
+def stage_root(run_dir: Path) -> Path:
+    """Where a run's stage directories are: the run directory, or the study directory of a study's run."""
+    study = run_dir.parent.parent
+    if not (run_dir / "index").exists() and run_dir.parent.name == "runs" and (study / "study.json").exists():
+        return study
+    return run_dir
 
 
 def _save(train_dir: Path, model: Any, meta: dict[str, Any], report: dict[str, Any]) -> str:

@@ -125,3 +125,15 @@ def test_top_candidates_excludes_own_row() -> None:
     q = v[[0, 1]] + 0.1
     rows = top_candidates(q / np.linalg.norm(q, axis=1, keepdims=True), v, 2, [0, None])
     assert rows[0][0] != 0 and len(rows[0]) == 2 and rows[1][0] == 1
+
+
+def test_a_study_runs_udr_stages_live_in_the_study_directory(tmp_path: Path) -> None:
+    from pipeline.udr.train import stage_root
+
+    run = tmp_path / "study" / "runs" / "gen--solver--k2--global"
+    run.mkdir(parents=True)
+    (tmp_path / "study" / "study.json").write_text("{}")
+    assert stage_root(run) == tmp_path / "study"
+    plain = tmp_path / "plain"
+    (plain / "index").mkdir(parents=True)
+    assert stage_root(plain) == plain
