@@ -70,7 +70,8 @@ app.add_typer(udr_app, name="udr")
 
 @udr_app.command("train")
 def udr_train(
-    run_dir: Annotated[Path, typer.Option("--run", help="A run directory with a finished pool, or a study run's (STUDY/runs/NAME).")],
+    run_dir: Annotated[Path, typer.Option(
+        "--run", help="A run directory with a finished pool, or a study run's (STUDY/runs/NAME).")],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="UDR settings (YAML).")] = None,
     set_: Annotated[
         list[str] | None,
