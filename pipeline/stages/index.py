@@ -104,6 +104,7 @@ def step(ctx: RunContext) -> None:
     """Filter, embed and index the pool (only with a pool); leaves the pool, query vectors and its statistics."""
     if not ctx.needs_pool:
         return
+    from eval.report.pool import pool_statistics
     from pipeline.engines.base import truncated
 
     s = ctx.cfg.sample
@@ -116,6 +117,7 @@ def step(ctx: RunContext) -> None:
     ctx.keys["index"] = stage.key
     solutions, n_samples = ctx.solutions, sum(len(r["samples"]) for r in ctx.solutions)
     ctx.pool_stats = {
+        **pool_statistics(ctx.generated, solutions, flt.key(), ctx.cfg.generator.k),
         "generated_questions": len(solutions), "pool_size": len(ctx.pool.items),
         "kept_share": len(ctx.pool.items) / len(solutions) if solutions else 0.0,
         "truncated_samples": sum(truncated(x.get("finish_reason")) for r in solutions

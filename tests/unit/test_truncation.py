@@ -97,3 +97,22 @@ def test_a_cut_answer_without_a_marked_answer_is_scored_as_no_answer() -> None:
     scores = score_predictions(problems, preds, "gsm8k")
     assert [s["correct"] for s in scores] == [False, True, True]
     assert scores[0]["answer"] is None and "cut" in scores[0]["reason"]
+
+
+def test_the_index_stage_writes_the_pool_statistics_the_report_would_compute(tmp_path: Path) -> None:
+    """One computation (eval.report.pool.pool_statistics): the run's summary.json holds it; a summary written
+    before it did is read from the stage directories, with the same result."""
+    import json
+
+    from eval.report.pool import pool_metrics
+    from tests.helpers.fake_engine import FakeFactory
+    from tests.unit.test_pipeline_fake import make_cfg, run
+
+    run(make_cfg(tmp_path), FakeFactory())
+    summary_path = tmp_path / "summary.json"
+    from_summary = pool_metrics(tmp_path, tmp_path)
+    summary = json.loads(summary_path.read_text())
+    assert "unanimous" in summary["pool"]
+    summary["pool"] = {"pool_size": summary["pool"]["pool_size"]}  # as older runs wrote it
+    summary_path.write_text(json.dumps(summary))
+    assert pool_metrics(tmp_path, tmp_path) == from_summary
