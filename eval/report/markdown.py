@@ -41,7 +41,8 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
             p_boot, p_mc, wl = f"{vs['bootstrap_p']:.2f}", f"{vs['mcnemar_p']:.2f}", f"{vs['wins']}/{vs['losses']}"
         rows.append([*_cell_label(c), str(c["n"]), _pct(c["accuracy"]), f"[{_pct(c['ci_low'])}, {_pct(c['ci_high'])}]",
                      diff, p_boot, p_mc, wl, f"{c['answered']:.2f}", f"{c['mean_demos']:.1f}",
-                     f"{c['prompt_tokens']:.0f}", f"{c['output_tokens']:.0f}", f"{c['tokens_per_question']:.0f}",
+                     f"{c['mean_prompt_tokens']:.0f}", f"{c['mean_completion_tokens']:.0f}",
+                     f"{c['tokens_per_question']:.0f}",
                      "?" if c.get("total_tokens") is None else f"{c['total_tokens']:.0f}",
                      "-" if c.get("cap") is None else str(c["cap"]),
                      f"{c.get('truncated', 0.0) - c.get('looping', 0.0):.2f}", f"{c.get('looping', 0.0):.2f}"])

@@ -174,3 +174,25 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     if n - c < k:
         return 1.0
     return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
+
+
+def answer_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The per-strategy numbers of a set of score records (one per problem): the one definition behind a run's
+    summary.json (`pipeline.stages.score`) and a study's cells (`eval.report.study`).
+
+    Accuracy with its 95% bootstrap interval, pass@n (any sample right), the share answered, demos and tokens per
+    question, and the shares of answers cut by the cap (`truncated`) and looping at the cut (`looping`).
+    """
+    n = len(rows)
+    acc, low, high = accuracy_ci([r["correct"] for r in rows])
+    prompt = sum(r["n_prompt_tokens"] for r in rows) / n
+    output = sum(r["n_completion_tokens"] for r in rows) / n
+    return {
+        "n": n, "accuracy": acc, "ci_low": low, "ci_high": high,
+        "pass_at_n": sum(r.get("any_correct", r["correct"]) for r in rows) / n,
+        "answered": sum(r["answer"] is not None for r in rows) / n,
+        "mean_demos": sum(r["n_demos"] for r in rows) / n,
+        "mean_prompt_tokens": prompt, "mean_completion_tokens": output, "tokens_per_question": prompt + output,
+        "truncated": sum(r.get("truncated", 0.0) for r in rows) / n,
+        "looping": sum(r.get("looping", 0.0) for r in rows) / n,
+    }

@@ -227,7 +227,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
             curve = (c["samples"] or {}).get("maj_curve")
             if curve and not c["strategy"].startswith("ensemble"):
                 n = len(curve)
-                xs = [c["prompt_tokens"] + c["output_tokens"] * j / n for j in range(1, n + 1)]
+                xs = [c["mean_prompt_tokens"] + c["mean_completion_tokens"] * j / n for j in range(1, n + 1)]
                 ax.plot(xs, curve, marker=".", linewidth=1, color=color, label=f"{c['strategy']}: maj@j, j = 1..{n}")
         zero = next((c for c in mine if c["strategy"] == roles.baseline), None)
         if zero is not None:

@@ -17,7 +17,7 @@ import yaml
 
 from eval.checker.grade import is_equiv
 from eval.report.claims import evaluate_claims
-from eval.report.metrics import accuracy_ci, majority_vote, mcnemar, paired_bootstrap, pass_at_k
+from eval.report.metrics import answer_metrics, majority_vote, mcnemar, paired_bootstrap, pass_at_k
 from eval.report.pool import pool_metrics, read_jsonl
 from eval.report.roles import Roles
 
@@ -129,21 +129,10 @@ def sample_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def cell_metrics(cell: CellData) -> dict[str, Any]:
-    rows = cell.rows
-    acc, low, high = accuracy_ci([r["correct"] for r in rows])
-    n = len(rows)
-    prompt = sum(r["n_prompt_tokens"] for r in rows) / n
-    output = sum(r["n_completion_tokens"] for r in rows) / n
     return {
         "run": cell.run, "strategy": cell.strategy, "solver": cell.solver, "generator": cell.generator,
-        "k": cell.k, "scope": cell.scope, "variant": cell.variant, "n": n, "accuracy": acc, "ci_low": low,
-        "ci_high": high,
-        "answered": sum(r["answer"] is not None for r in rows) / n,
-        "mean_demos": sum(r["n_demos"] for r in rows) / n,
-        "prompt_tokens": prompt, "output_tokens": output, "tokens_per_question": prompt + output,
-        "total_tokens": cell.total_tokens, "truncated": sum(r.get("truncated", 0.0) for r in rows) / n,
-        "looping": sum(r.get("looping", 0.0) for r in rows) / n, "cap": cell.cap,
-        "samples": sample_metrics(rows),
+        "k": cell.k, "scope": cell.scope, "variant": cell.variant, **answer_metrics(cell.rows),
+        "total_tokens": cell.total_tokens, "cap": cell.cap, "samples": sample_metrics(cell.rows),
     }
 
 

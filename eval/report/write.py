@@ -21,8 +21,8 @@ from eval.report.study import build_summary
 
 CSV_FIELDS = ["run", "solver", "generator", "strategy", "k", "scope", "variant", "n", "accuracy", "ci_low", "ci_high",
               "diff_vs_zero_shot", "diff_low", "diff_high", "bootstrap_p", "mcnemar_p", "wins", "losses",
-              "answered", "mean_demos", "prompt_tokens", "output_tokens", "tokens_per_question", "total_tokens",
-              "cap", "truncated", "looping", "samples",
+              "answered", "mean_demos", "mean_prompt_tokens", "mean_completion_tokens", "tokens_per_question",
+              "total_tokens", "cap", "truncated", "looping", "samples",
               "maj_at_n", "pass_at_1", "pass_at_n", "diff_vs_self_consistency", "sc_diff_low", "sc_diff_high"]
 
 

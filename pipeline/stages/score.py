@@ -13,7 +13,7 @@ from typing import Any
 from eval.benchmarks import Problem
 from eval.checker.finish import finish_kind
 from eval.checker.grade import grade, is_equiv
-from eval.report.metrics import accuracy_ci, majority_vote
+from eval.report.metrics import answer_metrics, majority_vote
 from pipeline.engines.base import truncated
 from pipeline.stages.context import RunContext, console
 from pipeline.store import JsonlStore, Record, write_json_atomic
@@ -81,17 +81,7 @@ def summarize(scores: Sequence[Record], strategies: Sequence[str]) -> dict[str, 
         rows = [s for s in scores if s["strategy"] == name]
         if not rows:
             continue
-        acc, low, high = accuracy_ci([r["correct"] for r in rows])
-        summary[name] = {
-            "n": len(rows), "accuracy": acc, "ci_low": low, "ci_high": high,
-            "pass_at_n": sum(r["any_correct"] for r in rows) / len(rows),
-            "answered": sum(r["answer"] is not None for r in rows) / len(rows),
-            "mean_demos": sum(r["n_demos"] for r in rows) / len(rows),
-            "mean_prompt_tokens": sum(r["n_prompt_tokens"] for r in rows) / len(rows),
-            "mean_completion_tokens": sum(r["n_completion_tokens"] for r in rows) / len(rows),
-            "truncated": sum(r.get("truncated", 0.0) for r in rows) / len(rows),
-            "looping": sum(r.get("looping", 0.0) for r in rows) / len(rows),
-        }
+        summary[name] = answer_metrics(rows)
         if any(r["n_demos"] == 0 for r in rows) and any(r["n_demos"] for r in rows):
             summary[name]["branches"] = _branches(rows)
     return summary
@@ -112,10 +102,7 @@ def add_total_tokens(summary: dict[str, Any]) -> None:
     per_problem = (summary.get("pool") or {}).get("tokens_per_problem")
     for name, s in summary["strategies"].items():
         own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
-        if needs_pool(name):
-            s["total_tokens"] = None if per_problem is None else own + per_problem
-        else:
-            s["total_tokens"] = own
+        s["total_tokens"] = own if not needs_pool(name) else None if per_problem is None else own + per_problem
 
 
 def degenerate_warnings(summary: dict[str, Any], k: int) -> list[str]:

@@ -13,8 +13,8 @@ from eval.report import plots
 def cell(strategy: str, accuracy: float, cost: int) -> dict[str, Any]:
     return {"strategy": strategy, "solver": "s", "generator": None if strategy == "zero-shot" else "g", "k": 2,
             "scope": "global", "accuracy": accuracy, "ci_low": accuracy - 0.04, "ci_high": accuracy + 0.04,
-            "total_tokens": cost, "tokens_per_question": cost, "prompt_tokens": cost // 2,
-            "output_tokens": cost // 2, "samples": None}
+            "total_tokens": cost, "tokens_per_question": cost, "mean_prompt_tokens": cost // 2,
+            "mean_completion_tokens": cost // 2, "samples": None}
 
 
 def test_labels_of_cells_at_one_cost_do_not_overlap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
