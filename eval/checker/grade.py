@@ -38,7 +38,7 @@ __all__ = ["Grade", "extract_answer", "grade", "is_equiv"]
 MAX_INPUT = 20_000
 """Only the last this many characters of a response are read."""
 _LETTER_GOLD = re.compile(r"^\(?\s*([A-E])\s*\)?$")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")  # a gold that is a bare decimal number
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _check(pred: str, gold: str, timeout: float, benchmark: str | None, truncate
                 return None, False, "no answer found"
             return pred, True, "same text"
         candidates.append(extracted)
-        if _PLAIN_NUMBER.fullmatch(gold.strip()):  # "5 cm" on a LaTeX benchmark against 5
+        if _DECIMAL.fullmatch(gold.strip()):  # "5 cm" on a LaTeX benchmark against 5
             spoken = number_in_prose(extracted)
             if spoken is not None:
                 candidates.append(spoken)
