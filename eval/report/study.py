@@ -60,22 +60,30 @@ def display_model(model: str | None) -> str:
     return Path(bare).name or str(model)
 
 
-def _rows(run_dir: Path, strategy: str) -> list[dict[str, Any]]:
-    """The cell's score records; none while its run has not finished (a killed or running study)."""
-    path = run_dir / "scores.jsonl"
-    return [r for r in read_jsonl(path) if r["strategy"] == strategy] if path.exists() else []
+@dataclass(frozen=True)
+class _RunFiles:
+    """What a run's results directory says about its cells, read once per run."""
 
+    rows: dict[str, list[dict[str, Any]]]  # score records by strategy; none while the run has not finished
+    total_tokens: dict[str, float | None]  # per strategy, from the run's summary.json
+    cap: int | None  # the solver's answer cap, from the run's config.yaml
 
-def _cap(run_dir: Path) -> int | None:
-    path = run_dir / "config.yaml"
-    return yaml.safe_load(path.read_text())["solver"]["max_tokens"] if path.exists() else None
+    @classmethod
+    def read(cls, run_dir: Path) -> _RunFiles:
+        rows: dict[str, list[dict[str, Any]]] = {}
+        scores = run_dir / "scores.jsonl"
+        for r in read_jsonl(scores) if scores.exists() else []:
+            rows.setdefault(r["strategy"], []).append(r)
+        summary = run_dir / "summary.json"
+        strategies = json.loads(summary.read_text()).get("strategies", {}) if summary.exists() else {}
+        config = run_dir / "config.yaml"
+        cap = yaml.safe_load(config.read_text())["solver"]["max_tokens"] if config.exists() else None
+        return cls(rows, {name: s.get("total_tokens") for name, s in strategies.items()}, cap)
 
-
-def _total_tokens(run_dir: Path, strategy: str) -> float | None:
-    path = run_dir / "summary.json"
-    if not path.exists():
-        return None
-    return json.loads(path.read_text()).get("strategies", {}).get(strategy, {}).get("total_tokens")
+    def cell(self, run: str, strategy: str, solver: str, generator: str | None, k: int | None, scope: str | None,
+             variant: str | None = None) -> CellData:
+        return CellData(run, strategy, solver, generator, k, scope, self.rows.get(strategy, []),
+                        self.total_tokens.get(strategy), self.cap, variant=variant)
 
 
 def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
@@ -84,17 +92,17 @@ def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
     if study_file.exists():
         study = json.loads(study_file.read_text())
         run_dirs = {r["name"]: root / "runs" / r["name"] for r in study["runs"]}
-        cells = [CellData(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
-                          _rows(run_dirs[c["run"]], c["strategy"]), _total_tokens(run_dirs[c["run"]], c["strategy"]),
-                          _cap(run_dirs[c["run"]]), variant=c.get("variant"))
+        files = {name: _RunFiles.read(d) for name, d in run_dirs.items()}
+        cells = [files[c["run"]].cell(c["run"], c["strategy"], c["solver"], c["generator"], c["k"], c["scope"],
+                                      c.get("variant"))
                  for c in study["cells"]]
         done = {name: d for name, d in run_dirs.items() if (d / "summary.json").exists()}
         return [c for c in cells if c.rows], done, True
     cfg = yaml.safe_load((root / "config.yaml").read_text())
     strategies = cfg["retrieve"]["strategies"]
-    cells = [CellData("run", s, cfg["solver"]["model"], cfg["generator"]["model"], cfg["retrieve"]["k"],
-                      cfg["retrieve"]["scope"], _rows(root, s), _total_tokens(root, s), cfg["solver"]["max_tokens"])
-             for s in strategies]
+    run = _RunFiles.read(root)
+    cells = [run.cell("run", s, cfg["solver"]["model"], cfg["generator"]["model"], cfg["retrieve"]["k"],
+                      cfg["retrieve"]["scope"]) for s in strategies]
     return [c for c in cells if c.rows], {"run": root}, False
 
 
