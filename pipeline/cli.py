@@ -83,15 +83,20 @@ def udr_train(
         str | None, typer.Option(help="Use a benchmark's train split (gold solutions) as queries, e.g. gsm8k.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Retrain even if this training is finished.")] = False,
+    score_chunk: Annotated[int, typer.Option(
+        min=1, help="Pairs per scoring call, each saved when done: a kill loses at most one call's work.")] = 512,
 ) -> None:
-    """Mine candidates, score them with the solver, train the UDR encoder (3 rounds) and report."""
+    """Mine candidates, score them with the solver, train the UDR encoder (3 rounds) and report.
+
+    Resumable: pair scores are saved per call and every finished round's encoder is kept until the end.
+    """
     from pipeline.lock import run_lock
     from pipeline.udr import load_settings
-    from pipeline.udr.train import train_run
+    from pipeline.udr.train import stage_root, train_run
 
-    with run_lock(run_dir):
+    with run_lock(stage_root(run_dir)):  # a study's run trains in the study directory: lock that one
         train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,
-                  labelled=labelled, force=force)
+                  labelled=labelled, force=force, score_chunk=score_chunk)
 
 
 @app.command()

