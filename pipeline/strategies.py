@@ -47,6 +47,9 @@ class StrategySpec:
         after: the strategy whose answers a recipe is built from (it is solved first).
         role: ``baseline`` (every cell is compared with it) or ``votes`` (the plain-votes reference).
         member: it may be one of the ensemble's voters (a strategy that already votes may not).
+        encoder: ``index`` (selects in the pool index's embedding space) or ``trained`` (the pool and questions
+            re-embedded by the encoder `saicot udr train` trained on this pool; its training tokens count in
+            the strategy's tokens per question).
         about: one line for the table.
     """
 
@@ -61,6 +64,7 @@ class StrategySpec:
     after: str | None = None
     role: Literal["", "baseline", "votes"] = ""
     member: bool = True
+    encoder: Literal["index", "trained"] = "index"
     about: str = ""
 
 
@@ -81,7 +85,7 @@ TABLE: dict[str, StrategySpec] = {s.name: s for s in [  # in the reports' displa
     StrategySpec("knn", "select", True, POOL_AXES, about="the k nearest pool questions (FAISS)"),
     StrategySpec("mmr", "select", True, POOL_AXES, params=(("lambda_", "mmr_lambda"),),
                  about="maximal marginal relevance over the 50 nearest"),
-    StrategySpec("udr", "select", True, POOL_AXES,
+    StrategySpec("udr", "select", True, POOL_AXES, encoder="trained",
                  about="knn in the space of the encoder trained by `saicot udr train` on this pool"),
     StrategySpec("knn-gated", "select", True, POOL_AXES, params=(("quantile", "gate_quantile"),),
                  about="knn, except no demos for the gate_quantile share with the least similar demos"),

@@ -43,6 +43,8 @@ class RunContext:
         engines: the engine manager (`pipeline.engines.EngineManager`); None once the engines are closed.
         make_embedder: embedder name -> embedder (the MiniLM by default; tests inject a fake).
         keys: stage name -> its stage directory's key (``index`` is "none" without a pool).
+        extra_tokens: strategy -> tokens per test question it spent before retrieving, besides the pool's
+            (a trained encoder's LM-feedback scoring), added to its total tokens.
     """
 
     cfg: RunConfig
@@ -59,6 +61,7 @@ class RunContext:
     queries: Any = None
     pool_stats: dict[str, Any] | None = None
     demos: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    extra_tokens: dict[str, float] = field(default_factory=dict)  # per question, beyond the pool (udr's training)
     predictions: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     _embedder: Any = None

@@ -76,11 +76,12 @@ def step(ctx: RunContext) -> None:
         if sampling is not None:
             inputs["sampling"] = sampling
         udr = None
-        if name == "udr":  # the encoder from `saicot udr train` re-embeds the pool and the questions
+        if spec(name).encoder == "trained":  # the encoder from `saicot udr train` re-embeds pool and questions
             from pipeline.udr import udr_retrieval
 
             udr = udr_retrieval(ctx.run_dir, ctx.keys["index"])
             inputs["encoder"] = udr.identity
+            ctx.extra_tokens[name] = udr.training_tokens / max(len(ctx.problems), 1)
         stage = StageDir(ctx.run_dir, "retrieve", {"load": ctx.keys["load"], **inputs})
         pool, queries = ctx.pool, ctx.queries
         if udr is not None and pool is not None and not stage.complete:

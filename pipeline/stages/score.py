@@ -97,11 +97,12 @@ def _branches(rows: Sequence[Record]) -> dict[str, dict[str, float]]:
     return out
 
 
-def add_total_tokens(summary: dict[str, Any]) -> None:
-    """Per strategy: tokens spent per test question, the pool's share included for strategies that use it."""
+def add_total_tokens(summary: dict[str, Any], extra: dict[str, float] | None = None) -> None:
+    """Per strategy: tokens spent per test question, the pool's share included for strategies that use it, and
+    `extra` tokens per question (a trained encoder's scoring, by strategy)."""
     per_problem = (summary.get("pool") or {}).get("tokens_per_problem")
     for name, s in summary["strategies"].items():
-        own = s["mean_prompt_tokens"] + s["mean_completion_tokens"]
+        own = s["mean_prompt_tokens"] + s["mean_completion_tokens"] + (extra or {}).get(name, 0.0)
         s["total_tokens"] = own if not needs_pool(name) else None if per_problem is None else own + per_problem
 
 
@@ -138,7 +139,7 @@ def step(ctx: RunContext) -> None:
         "strategies": summarize(scores, cfg.retrieve.strategies),
         "stages": {"load": ctx.keys["load"], "solve": ctx.keys["solve"], "index": ctx.keys["index"]},
     }
-    add_total_tokens(summary)
+    add_total_tokens(summary, ctx.extra_tokens)
     summary["warnings"] = degenerate_warnings(summary, cfg.retrieve.k)
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning: {warning}[/yellow]")

@@ -80,24 +80,45 @@ class PairScorer:
         return self.engine.apply_chat_template(
             solve_messages(query.question, [Demo(d.question, d.solution) for d in demos]))
 
+    @staticmethod
+    def key(prompt: str, target: str) -> str:
+        return hashlib.sha256(f"{prompt}\x1f{target}".encode()).hexdigest()[:24]
+
     def score_texts(self, pairs: Sequence[tuple[str, str]], labels: Sequence[dict[str, Any]] | None = None
                     ) -> list[float]:
-        keys = [hashlib.sha256(f"{p}\x1f{c}".encode()).hexdigest()[:24] for p, c in pairs]
+        """Mean NLL per (prompt, target), from the cache or the engine; each engine call's scores are appended
+        to the cache with their tokens and their share of the call's seconds (the training's cost, summed later)."""
+        keys = [self.key(p, c) for p, c in pairs]
         cached = {r["key"]: r["nll"] for r in self.store.records()}
         todo = list(dict.fromkeys(i for i, k in enumerate(keys) if k not in cached))
         for start in range(0, len(todo), self.chunk):
             part = todo[start:start + self.chunk]
             t0 = time.perf_counter()
             values = self.engine.loglikelihood([pairs[i] for i in part])
-            self.stats["seconds"] += time.perf_counter() - t0
+            seconds = time.perf_counter() - t0
+            tokens = [self.engine.count_tokens(pairs[i][0] + pairs[i][1]) for i in part]
+            self.stats["seconds"] += seconds
             self.stats["pairs"] += len(part)
-            self.stats["tokens"] += sum(self.engine.count_tokens(pairs[i][0] + pairs[i][1]) for i in part)
-            self.store.append({"key": keys[i], "nll": v, **(labels[i] if labels else {})}
-                              for i, v in zip(part, values, strict=True))
+            self.stats["tokens"] += sum(tokens)
+            self.store.append({"key": keys[i], "nll": v, "tokens": n, "seconds": seconds / len(part),
+                               **(labels[i] if labels else {})}
+                              for i, v, n in zip(part, values, tokens, strict=True))
             cached.update((keys[i], v) for i, v in zip(part, values, strict=True))
-            rate = self.stats["tokens"] / max(self.stats["seconds"], 1e-9)
-            self.log(f"  scored {min(start + self.chunk, len(todo))}/{len(todo)} new pairs ({rate:.0f} tok/s)")
+            done, rate = min(start + self.chunk, len(todo)), self.stats["pairs"] / max(self.stats["seconds"], 1e-9)
+            self.log(f"  scored {done}/{len(todo)} new pairs ({rate:.2f} pairs/s, "
+                     f"{self.stats['tokens'] / max(self.stats['seconds'], 1e-9):.0f} tok/s; "
+                     f"about {(len(todo) - done) / max(rate, 1e-9) / 60:.0f} min left)")
         return [cached[k] for k in keys]
+
+    def cost(self, pairs: Sequence[tuple[str, str]]) -> dict[str, float]:
+        """What scoring the given ``(query_id, candidate_id)`` pairs cost, whichever process scored them: pairs,
+        tokens and engine seconds, summed from the cache."""
+        by_key = {r["key"]: r for r in self.store.records()}
+        rows = [by_key.get(self.key(self.prompt(self.queries[q], [self.candidates[c]]), self.queries[q].target))
+                for q, c in pairs]
+        rows = [r for r in rows if r is not None]
+        return {"pairs": len(rows), "tokens": float(sum(r.get("tokens", 0) for r in rows)),
+                "seconds": float(sum(r.get("seconds", 0.0) for r in rows))}
 
     def __call__(self, pairs: list[tuple[str, str]]) -> list[float]:
         texts, labels = [], []
@@ -188,6 +209,7 @@ class UDRRetrieval:
 
     train_dir: Path
     identity: str
+    training_tokens: float = 0.0  # the LM-feedback tokens its training scored
 
     def embed(self, pool: Pool, questions: Sequence[str]) -> tuple[Pool, np.ndarray]:
         """The pool re-embedded with the trained encoder (with a FAISS index) and the test questions' vectors."""
@@ -211,7 +233,9 @@ def udr_retrieval(run_dir: Path, index_key: str) -> UDRRetrieval:
     if train_dir is None:
         raise SaicotError(f"strategy 'udr' needs a trained UDR encoder for this pool in {run_dir}: "
                           f"run `saicot udr train --run {run_dir}` first")
-    return UDRRetrieval(train_dir=train_dir, identity=read_meta(train_dir)["identity"])
+    report = json.loads((train_dir / "report.json").read_text()) if (train_dir / "report.json").exists() else {}
+    return UDRRetrieval(train_dir=train_dir, identity=read_meta(train_dir)["identity"],
+                        training_tokens=float((report.get("cost") or {}).get("tokens", 0.0)))
 
 
 # -- `saicot udr train` ------------------------------------------------------------------------------------------

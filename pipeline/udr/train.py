@@ -134,7 +134,9 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     meta = {"base": base_id, "instruction": settings.instruction, "candidate_text": settings.candidate_text,
             "index_key": pool_dir.name, "scorer_model": model_name, "scorer_key": scorer_key, "labelled": labelled,
             "settings": settings.as_dict()}
-    report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir),
+    cost = scorer.cost(result.pairs)  # over every session the training took (the cache remembers each call)
+    cost["train_seconds"] = sum(sum(v for k, v in r.seconds.items() if k != "score") for r in result.rounds)
+    report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": cost,
               "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},
               "seconds": time.perf_counter() - start}
     report = {**report, "identity": _save(train_dir, model, meta, report)}

@@ -75,6 +75,7 @@ class UDRResult:
     train_ids: list[str]
     heldout_ids: list[str]
     scored_pairs: int
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # every (query, candidate) pair it used
 
     def as_dict(self) -> dict[str, Any]:
         return {"baseline": self.baseline, "rounds": [asdict(r) for r in self.rounds],

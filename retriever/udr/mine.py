@@ -179,4 +179,4 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
             f"MRR {metrics['mrr']:.4f}")
     baseline = {k: v for k, v in baseline.items() if k != "test_rows"}
     return UDRResult(model=model, baseline=baseline, rounds=reports, train_ids=[q.id for q in train_q],
-                     heldout_ids=[q.id for q in test_q], scored_pairs=len(nll))
+                     heldout_ids=[q.id for q in test_q], scored_pairs=len(nll), pairs=list(nll))

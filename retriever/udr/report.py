@@ -37,6 +37,11 @@ def print_report(report: dict[str, Any], console: Any = None) -> None:
         console.print(table)
         console.print(f"udr < knn on {lm['udr_better_share']:.0%} of held-out queries; "
                       f"same demo set on {lm['same_demos_share']:.0%}")
+    cost = report.get("cost")
+    if cost:
+        console.print(f"training cost: {cost['pairs']:.0f} pairs scored, {cost['tokens']:.0f} tokens, "
+                      f"{cost['seconds'] / 3600:.2f} h of scoring + {cost.get('train_seconds', 0) / 3600:.2f} h "
+                      "of mining, training and evaluation (over every session it took)")
     sc = report.get("scoring")
     if sc:
         rate = sc["pairs"] / max(sc["seconds"], 1e-9)

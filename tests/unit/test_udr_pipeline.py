@@ -67,3 +67,10 @@ def test_train_then_retrieve_with_udr(tmp_path: Path) -> None:
     demos = [json.loads(x) for x in next((tmp_path / "retrieve").glob(f"{udr_stage['key']}/demos.jsonl"))
              .read_text().splitlines()]
     assert len(demos) == 6 and all(len(d["pool_ids"]) == 2 for d in demos)
+    # the training's LM-feedback tokens, spread over the test questions, count in udr's tokens per question
+    cost = report["cost"]
+    assert cost["pairs"] == report["scored_pairs"] and cost["tokens"] > 0
+    s = result.summary["strategies"]
+    own = {n: s[n]["mean_prompt_tokens"] + s[n]["mean_completion_tokens"] for n in ("knn", "udr")}
+    pool_share = s["knn"]["total_tokens"] - own["knn"]
+    assert s["udr"]["total_tokens"] - own["udr"] == pytest.approx(pool_share + cost["tokens"] / 6)

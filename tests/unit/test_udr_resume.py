@@ -79,6 +79,8 @@ def test_a_kill_mid_scoring_loses_at_most_one_call(pool_run: Path, tmp_path: Pat
     keys = [json.loads(line)["key"] for line in cache.read_text().splitlines()]
     assert len(keys) == len(set(keys)) == len(first.scored) + len(second.scored)
     assert report["scored_pairs"] <= len(keys) and report["rounds"][0]["new_pairs"] > 0
+    # the cost counts the pairs scored before the kill too (each call's tokens and seconds are in the cache)
+    assert report["cost"]["pairs"] == report["scored_pairs"] and report["cost"]["seconds"] > 0
 
 
 def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path: Path,
