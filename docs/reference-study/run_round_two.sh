@@ -3,7 +3,8 @@
 # first. Round one's cells come from the stage cache (re-scored, no engine); then the zero-shot probe at a cap no
 # answer needs, from which docs/reference-study/choose_cap.py chose the cap; then, at that cap, the 0.5b's cells
 # (zero-shot, knn, random, knn-gated), SVAMP's (its own pool), the 1.5b's (claim 4), and the sampled cells
-# (self-consistency, knn-sc: hours each); then the whole grid for the report (all cached by then).
+# (self-consistency, knn-sc: hours each); then UDR (issue 34): `saicot udr train` on the 0.5b's pool with
+# docs/reference-study/udr.yaml (about 5 h) and the udr cell; then the whole grid for the report (all cached by then).
 # Every phase is an ordinary `saicot study` on a subset of the arms; they share one study directory.
 # Resumable: run it again after an interruption.
 #
@@ -44,7 +45,8 @@ phases = [pick("cap1024", ["zero-shot"]),
           pick("svamp-", ["zero-shot", "knn", "random"]),
           pick("cap-", ["zero-shot", "knn"], solver="qwen2.5-coder-1.5b"),
           pick("cap-", ["self-consistency"]) + pick("svamp-", ["self-consistency"]),
-          pick("cap-", ["knn-sc"])]
+          pick("cap-", ["knn-sc"]),
+          pick("cap-", ["udr"])]
 for i, phase_arms in enumerate(phases, 1):
     # the main grid is round one's, all cached: a phase runs only its arms (grid cut to a cached cell)
     phase = {**cfg, "grid": {**cfg["grid"], "strategy": ["zero-shot"]}, "arms": phase_arms}
@@ -52,7 +54,15 @@ for i, phase_arms in enumerate(phases, 1):
 print(len(phases))
 PYEOF
 )
+RUN=qwen2.5-coder-0.5b--qwen2.5-coder-0.5b--k2--global--cap-512  # the 0.5b's cells at the chosen cap
 for i in $(seq 1 "$N"); do
+  if [ "$i" = "$N" ]; then  # the udr cell needs the encoder trained on the pool this run's knn cells use
+    INDEX=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["stages"]["index"])' \
+      "$STUDY/runs/$RUN/summary.json")
+    echo "== UDR training on pool $INDEX $(date -u +%H:%M:%S)"
+    nice -n 10 $PY -m pipeline.cli udr train --config docs/reference-study/udr.yaml --run "$STUDY/runs/$RUN" \
+      --index "$INDEX" --score-chunk 64
+  fi
   echo "== phase $i $(date -u +%H:%M:%S)"
   nice -n 10 $PY -m pipeline.cli study --config "$PHASES/phase$i.yaml" --study-dir "$STUDY"
 done
