@@ -75,7 +75,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     from rich.console import Console
 
     from pipeline.config import load_config
-    from pipeline.engines import stage_dtype
+    from pipeline.engines import default_factory, stage_dtype
     from pipeline.models import model_identity, resolve
     from retriever.embed import Embedder, model_dir_identity
     from retriever.udr import train_udr
@@ -89,14 +89,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     cfg = load_config(run_dir / "config.yaml", run_dir=run_dir)
     run_dir = stage_root(run_dir)
     pool_dir = index_dir(run_dir, index_key)
-    items = [PoolItem(**r) for r in JsonlStore(pool_dir / "pool.jsonl", key=lambda r: r["pool_id"]).records()]
-    if len(items) < 3:
-        raise SaicotError(f"the pool in {pool_dir} has {len(items)} demos: too few to train UDR")
-    queries, cands = pool_examples(items)
-    if labelled:
-        from eval.benchmarks import load
-
-        queries = labelled_queries(load(labelled, split="train", limit=labelled_limit))
+    items, queries, cands = _training_data(pool_dir, labelled, labelled_limit)
     model_name = scorer_model or cfg.solver.model
     scorer_key = cache_key({"model": model_identity(model_name), "dtype": stage_dtype(cfg.engine),
                             "max_model_len": cfg.engine.max_model_len})
@@ -106,19 +99,17 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
                            "labelled_limit": labelled_limit if labelled else None, "settings": settings.as_dict()})
     train_dir = run_dir / UDR_DIR / train_key
     if (train_dir / "DONE").exists() and not force:
-        report = json.loads((train_dir / "report.json").read_text())
         log(f"UDR encoder already trained for this pool and settings: {train_dir}")
-        print_report(report, console)
+        print_report(report := json.loads((train_dir / "report.json").read_text()), console)
         return report
+    if force:  # retrain from scratch, not from an earlier attempt's rounds (pair scores stay cached)
+        shutil.rmtree(train_dir / "rounds", ignore_errors=True)
 
     from sentence_transformers import SentenceTransformer
 
-    factory = engine_factory
-    if factory is None:
-        from pipeline.engines import default_factory as factory
     start = time.perf_counter()
     log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name}, base {base_id}")
-    engine = factory(model_name, cfg.engine)
+    engine = (engine_factory or default_factory)(model_name, cfg.engine)
     try:
         store = JsonlStore(run_dir / UDR_DIR / "scores" / f"{scorer_key}.jsonl", key=lambda r: r["key"])
         scorer = PairScorer(engine, store, {q.id: q for q in queries}, {c.id: c for c in cands},
@@ -134,9 +125,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     meta = {"base": base_id, "instruction": settings.instruction, "candidate_text": settings.candidate_text,
             "index_key": pool_dir.name, "scorer_model": model_name, "scorer_key": scorer_key, "labelled": labelled,
             "settings": settings.as_dict()}
-    cost = scorer.cost(result.pairs)  # over every session the training took (the cache remembers each call)
-    cost["train_seconds"] = sum(sum(v for k, v in r.seconds.items() if k != "score") for r in result.rounds)
-    report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": cost,
+    report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": _cost(scorer, result),
               "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},
               "seconds": time.perf_counter() - start}
     report = {**report, "identity": _save(train_dir, model, meta, report)}
@@ -144,6 +133,27 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     print_report(report, console)
     log(f"trained encoder {report['identity']} in {train_dir}; use it with --set retrieve.strategies=[udr]")
     return report
+
+
+def _cost(scorer: PairScorer, result: Any) -> dict[str, float]:
+    """Pairs, tokens and seconds of the training over every session it took (the pair cache keeps each call's)."""
+    cost = scorer.cost(result.pairs)
+    cost["train_seconds"] = sum(sum(v for k, v in r.seconds.items() if k != "score") for r in result.rounds)
+    return cost
+
+
+def _training_data(pool_dir: Path, labelled: str | None, labelled_limit: int
+                   ) -> tuple[list[PoolItem], list[Query], list[Candidate]]:
+    """The pool's entries, the training queries (the pool's own, or a labelled split's) and the candidates."""
+    items = [PoolItem(**r) for r in JsonlStore(pool_dir / "pool.jsonl", key=lambda r: r["pool_id"]).records()]
+    if len(items) < 3:
+        raise SaicotError(f"the pool in {pool_dir} has {len(items)} demos: too few to train UDR")
+    queries, cands = pool_examples(items)
+    if labelled:
+        from eval.benchmarks import load
+
+        queries = labelled_queries(load(labelled, split="train", limit=labelled_limit))
+    return items, queries, cands
 
 
 def stage_root(run_dir: Path) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,85 @@ def _save_round(state_dir: Path, model: Any, report: RoundReport, pairs: Sequenc
     tmp.replace(state_dir / f"round-{report.round}.json")  # last: the round counts once its encoder is saved
 
 
+@dataclass
+class _Miner:
+    """The state one training carries between rounds: the encoder, the pair scores seen so far, the held-out lists."""
+
+    model: Any
+    candidates: Sequence[Candidate]
+    score: ScoreFn
+    s: UDRSettings
+    nll: dict[tuple[str, str], float] = field(default_factory=dict)
+    test_lists: list[tuple[Query, list[int], list[int]]] = field(default_factory=list)  # rows, LM order
+
+    def __post_init__(self) -> None:
+        self.row_of = {c.id: i for i, c in enumerate(self.candidates)}
+        self.texts = [candidate_text(c, self.s.candidate_text) for c in self.candidates]
+
+    def score_new(self, pairs: Sequence[tuple[str, str]]) -> int:
+        """Score the pairs not seen yet (the caller's cache may still answer them without an engine)."""
+        new = list(dict.fromkeys(p for p in pairs if p not in self.nll))
+        if new:
+            self.nll.update(zip(new, self.score(new), strict=True))
+        return len(new)
+
+    def pairs(self, qs: Sequence[Query], rows: Sequence[list[int]]) -> list[tuple[str, str]]:
+        return [(q.id, self.candidates[r].id) for q, rr in zip(qs, rows, strict=True) for r in rr]
+
+    def mine(self, qs: Sequence[Query]) -> list[list[int]]:
+        """Each query's top-L candidates under the current encoder (its own entry excluded)."""
+        cv = encode(self.model, self.texts, self.s.instruction)
+        qv = encode(self.model, [q.question for q in qs], self.s.instruction)
+        return top_candidates(qv, cv, self.s.n_candidates, [self.row_of.get(q.id) for q in qs])
+
+    def lm_order(self, q: Query, rows: list[int]) -> list[int]:
+        return sorted(rows, key=lambda r: self.nll[(q.id, self.candidates[r].id)])  # stable: ties by retrieval
+
+    def evaluate(self, vectors: Callable[[Sequence[str], Sequence[int]], tuple[np.ndarray, np.ndarray]] | None = None
+                 ) -> dict[str, float]:
+        """NDCG/MRR on the held-out lists of a ranking by `vectors` (query texts, candidate rows) -> (qv, cv);
+        default: the encoder being trained."""
+        vectors = vectors or (lambda qs, used: (encode(self.model, qs, self.s.instruction),
+                                                encode(self.model, [self.texts[r] for r in used], self.s.instruction)))
+        used = sorted({r for _, rows, _ in self.test_lists for r in rows})  # only the candidates being ranked
+        at = {r: i for i, r in enumerate(used)}
+        qv, cv = vectors([q.question for q, _, _ in self.test_lists], used)
+        predicted = [order_by(rows, cv[[at[r] for r in rows]] @ qv[i])
+                     for i, (_, rows, _) in enumerate(self.test_lists)]
+        return rank_quality([(rows, order) for _, rows, order in self.test_lists], predicted, self.s.eval_k)
+
+    def baseline(self, knn: tuple[Any, str] | None) -> dict[str, Any]:
+        """Held-out quality before training, with the random and knn references."""
+        out: dict[str, Any] = self.evaluate()
+        if self.test_lists:
+            out["random"] = random_quality([(rows, order) for _, rows, order in self.test_lists], self.s.eval_k,
+                                           self.s.seed)
+        if knn is not None and self.test_lists:
+            enc, text = knn
+            out["knn"] = self.evaluate(lambda qs, used: (
+                enc.encode(list(qs)), enc.encode([candidate_text(self.candidates[r], text) for r in used])))
+        return out
+
+    def train_round(self, rnd: int, train_q: Sequence[Query], log: Callable[[str], None]) -> RoundReport:
+        """Mine with the current encoder, score the new pairs, train one round, evaluate."""
+        s, t_mine = self.s, time.perf_counter()
+        rows_per_q = self.mine(train_q)
+        t_score = time.perf_counter()
+        new = self.score_new(self.pairs(train_q, rows_per_q))
+        t_train = time.perf_counter()
+        lists = [RankedList(q.question, tuple(self.texts[r] for r in self.lm_order(q, rows)))
+                 for q, rows in zip(train_q, rows_per_q, strict=True)]
+        epochs = train_encoder(self.model, lists, s.train, instruction=s.instruction, epoch_offset=rnd * s.train.epochs,
+                               on_epoch=lambda e: log(f"  round {rnd + 1} epoch {e.epoch + 1}: loss {e.loss:.4f} "
+                                                      f"(rank {e.rank:.4f}, ce {e.ce:.4f}), {e.seconds:.0f} s"))
+        t_eval = time.perf_counter()
+        metrics = self.evaluate()
+        seconds = {"mine": t_score - t_mine, "score": t_train - t_score, "train": t_eval - t_train,
+                   "eval": time.perf_counter() - t_eval}
+        return RoundReport(round=rnd + 1, new_pairs=new, epochs=epochs, ndcg=metrics["ndcg"], mrr=metrics["mrr"],
+                           seconds=seconds)
+
+
 def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candidate], score: ScoreFn,
               settings: UDRSettings | None = None, *, log: Callable[[str], None] = print,
               knn: tuple[Any, str] | None = None, state_dir: Path | None = None) -> UDRResult:
@@ -95,57 +174,24 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
     train_q, test_q = split_queries(queries, s.heldout, s.max_heldout, s.seed, s.max_train_queries)
     if not train_q:
         raise ValueError("no training queries (the pool is too small to hold out a group and train)")
-    row_of = {c.id: i for i, c in enumerate(candidates)}
-    cand_texts = [candidate_text(c, s.candidate_text) for c in candidates]
-    nll: dict[tuple[str, str], float] = {}
-
-    def score_new(pairs: list[tuple[str, str]]) -> int:
-        new = list(dict.fromkeys(p for p in pairs if p not in nll))
-        if new:
-            nll.update(zip(new, score(new), strict=True))
-        return len(new)
-
-    def mine(qs: Sequence[Query]) -> list[list[int]]:
-        cv = encode(model, cand_texts, s.instruction)
-        qv = encode(model, [q.question for q in qs], s.instruction)
-        return top_candidates(qv, cv, s.n_candidates, [row_of.get(q.id) for q in qs])
-
-    def lm_order(q: Query, rows: list[int]) -> list[int]:
-        return sorted(rows, key=lambda r: nll[(q.id, candidates[r].id)])  # stable: retrieval order breaks ties
-
-    def evaluate(vectors: Callable[[Sequence[str], Sequence[int]], tuple[np.ndarray, np.ndarray]]
-                 ) -> dict[str, float]:
-        used = sorted({r for _, rows, _ in test_lists for r in rows})  # only the candidates being ranked
-        at = {r: i for i, r in enumerate(used)}
-        qv, cv = vectors([q.question for q, _, _ in test_lists], used)
-        predicted = [order_by(rows, cv[[at[r] for r in rows]] @ qv[i]) for i, (_, rows, _) in enumerate(test_lists)]
-        return rank_quality([(rows, order) for _, rows, order in test_lists], predicted, s.eval_k)
-
-    def own_vectors(qs: Sequence[str], used: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        return encode(model, qs, s.instruction), encode(model, [cand_texts[r] for r in used], s.instruction)
-
+    m = _Miner(model, candidates, score, s)
     log(f"UDR: {len(train_q)} training queries, {len(test_q)} held-out, {len(candidates)} candidates, "
         f"L={s.n_candidates}, {s.rounds} rounds")
     t0 = time.perf_counter()
     baseline, reports = _load_rounds(state_dir)
-    if reports:  # the held-out lists are mined by the untrained encoder: only the baseline file remembers them
+    if reports and state_dir is not None:
         from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(str(state_dir / f"round-{len(reports)}"), device="cpu")  # type: ignore[operator]
+        m.model = SentenceTransformer(str(state_dir / f"round-{len(reports)}"), device="cpu")
         log(f"resuming after round {len(reports)} (its encoder and report saved in {state_dir})")
-        done = json.loads((state_dir / f"round-{len(reports)}.pairs.json").read_text())  # type: ignore[operator]
-        score_new([(q, c) for q, c in done])  # the caller's cache answers: no engine call
-    test_rows = [list(r) for r in baseline["test_rows"]] if baseline else (mine(test_q) if test_q else [])
-    score_new([(q.id, candidates[r].id) for q, rows in zip(test_q, test_rows, strict=True) for r in rows])
-    test_lists = [(q, rows, lm_order(q, rows)) for q, rows in zip(test_q, test_rows, strict=True) if rows]
+        done = json.loads((state_dir / f"round-{len(reports)}.pairs.json").read_text())
+        m.score_new([(q, c) for q, c in done])  # the caller's cache answers: no engine call
+    # the held-out lists are mined by the untrained encoder: after a resume only the baseline file has them
+    test_rows = [list(r) for r in baseline["test_rows"]] if baseline else (m.mine(test_q) if test_q else [])
+    m.score_new(m.pairs(test_q, test_rows))
+    m.test_lists = [(q, rows, m.lm_order(q, rows)) for q, rows in zip(test_q, test_rows, strict=True) if rows]
     if baseline is None:
-        baseline = {**evaluate(own_vectors), "test_rows": test_rows}
-        if test_lists:
-            baseline["random"] = random_quality([(rows, order) for _, rows, order in test_lists], s.eval_k, s.seed)
-        if knn is not None and test_lists:
-            enc, text = knn
-            baseline["knn"] = evaluate(lambda qs, used: (
-                enc.encode(list(qs)), enc.encode([candidate_text(candidates[r], text) for r in used])))
+        baseline = {**m.baseline(knn), "test_rows": test_rows}
         if state_dir is not None:
             state_dir.mkdir(parents=True, exist_ok=True)
             (state_dir / "baseline.json").write_text(json.dumps(baseline))
@@ -155,28 +201,11 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
     log(f"held-out before training: NDCG@{s.eval_k} {baseline['ndcg']:.4f}  MRR {baseline['mrr']:.4f} "
         f"({time.perf_counter() - t0:.0f} s incl. scoring)")
     for rnd in range(len(reports), s.rounds):
-        t_mine = time.perf_counter()
-        rows_per_q = mine(train_q)
-        t_score = time.perf_counter()
-        new = score_new([(q.id, candidates[r].id) for q, rows in zip(train_q, rows_per_q, strict=True)
-                         for r in rows])
-        t_train = time.perf_counter()
-        lists = [RankedList(q.question, tuple(cand_texts[r] for r in lm_order(q, rows)))
-                 for q, rows in zip(train_q, rows_per_q, strict=True)]
-        epochs = train_encoder(model, lists, s.train, instruction=s.instruction,
-                               epoch_offset=rnd * s.train.epochs,
-                               on_epoch=lambda e, r=rnd: log(f"  round {r + 1} epoch {e.epoch + 1}: loss {e.loss:.4f} "
-                                                             f"(rank {e.rank:.4f}, ce {e.ce:.4f}), {e.seconds:.0f} s"))
-        t_eval = time.perf_counter()
-        metrics = evaluate(own_vectors)
-        seconds = {"mine": t_score - t_mine, "score": t_train - t_score, "train": t_eval - t_train,
-                   "eval": time.perf_counter() - t_eval}
-        reports.append(RoundReport(round=rnd + 1, new_pairs=new, epochs=epochs, ndcg=metrics["ndcg"],
-                                   mrr=metrics["mrr"], seconds=seconds))
+        reports.append(m.train_round(rnd, train_q, log))
         if state_dir is not None:
-            _save_round(state_dir, model, reports[-1], list(nll))
-        log(f"round {rnd + 1}: scored {new} new pairs; held-out NDCG@{s.eval_k} {metrics['ndcg']:.4f}  "
-            f"MRR {metrics['mrr']:.4f}")
+            _save_round(state_dir, m.model, reports[-1], list(m.nll))
+        log(f"round {rnd + 1}: scored {reports[-1].new_pairs} new pairs; held-out NDCG@{s.eval_k} "
+            f"{reports[-1].ndcg:.4f}  MRR {reports[-1].mrr:.4f}")
     baseline = {k: v for k, v in baseline.items() if k != "test_rows"}
-    return UDRResult(model=model, baseline=baseline, rounds=reports, train_ids=[q.id for q in train_q],
-                     heldout_ids=[q.id for q in test_q], scored_pairs=len(nll), pairs=list(nll))
+    return UDRResult(model=m.model, baseline=baseline, rounds=reports, train_ids=[q.id for q in train_q],
+                     heldout_ids=[q.id for q in test_q], scored_pairs=len(m.nll), pairs=list(m.nll))
