@@ -147,6 +147,9 @@ class SolverConfig(_Section):
     top_p: float = Field(1.0, gt=0, le=1)
     max_tokens: int = Field(400, ge=16)
     prompt_budget: int | None = Field(None, ge=64, description="prompt tokens; null = context - max_tokens")
+    extend_shorter: bool = Field(False, description="grow answers from a solve stage that answered the same "
+                                 "prompts under a smaller max_tokens: continue only the samples it cut "
+                                 "(pipeline.stages.extend); the records say which")
     instruction: Literal["auto", "saicot", "qwen-math"] = Field(
         "auto", description="solve instruction (prompts.solve.INSTRUCTIONS); auto: the solver family's default. "
         "The pool's solutions use the same one, so demos and answers share a format")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from eval.benchmarks import Problem
@@ -91,14 +92,54 @@ def _merge_draws(parts: list[Record]) -> Record:
             "n_prompt_tokens": sum(p["n_prompt_tokens"] for p in parts), "samples": samples}
 
 
+def _answer(engine: Engine, store: JsonlStore, requests: list[Request], meta: list[dict[str, Any]], send: list[int],
+            twins: dict[int, list[int]], sampling: Sampling, extend_from: Sequence[tuple[str, Path]]) -> None:
+    """Answer the `send` requests (grown from a smaller cap's records where those answered the same prompt) and
+    store each answer as it comes, for its twins too; a per-sample strategy's record once all its draws are in."""
+    from pipeline.stages.extend import grow, shorter_answers
+
+    shorter = shorter_answers(extend_from) if extend_from else {}
+    drawn: dict[tuple[str, str], list[Record]] = {}
+
+    def keep(i: int, answer: dict[str, Any]) -> None:
+        if "draw" in meta[i]:  # stored once every draw of the question is answered
+            parts = drawn.setdefault((meta[i]["strategy_key"], meta[i]["problem_id"]), [])
+            parts.append({**meta[i], **answer})
+            if len(parts) == meta[i]["n_draws"]:
+                store.append([_merge_draws(parts)])
+            return
+        store.append([{**meta[i], **answer}, *({**meta[t], **answer, "reused_from": meta[i]["strategy_key"]}
+                                               for t in twins.get(i, []))])
+
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}  # by sampling: the solver's, or a recipe's own
+    for i in send:
+        groups.setdefault(tuple(sorted(meta[i]["sampling"].items())), []).append(i)
+    for override, idx in groups.items():
+        group_sampling = dataclasses.replace(sampling, **dict(override))
+        found = {i: shorter[k] for i in idx if "draw" not in meta[i] and (k := (
+            meta[i]["strategy_key"], meta[i]["problem_id"], meta[i]["prompt"])) in shorter
+            and (shorter[k].get("sampling") or {}) == meta[i]["sampling"]}
+        grown = list(found)
+        for j, answer in grow(engine, [(found[i], requests[i]) for i in grown], group_sampling):
+            keep(grown[j], answer)
+        fresh = [i for i in idx if i not in found]
+        for j, result in engine.generate([requests[i] for i in fresh], group_sampling):
+            keep(fresh[j], {"n_prompt_tokens": result.n_prompt_tokens,
+                            "samples": [{"text": c.text, "n_tokens": c.n_tokens, "finish_reason": c.finish_reason}
+                                        for c in result.completions]})
+
+
 def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Record]], pool: Pool | None,
               engine_fn: Callable[[], Engine], stage: StageDir, *, sampling: Sampling,
-              budget_fn: Callable[[Engine], int], model_name: str, template: str = "solve") -> list[Record]:
+              budget_fn: Callable[[Engine], int], model_name: str, template: str = "solve",
+              extend_from: Sequence[tuple[str, Path]] = ()) -> list[Record]:
     """Answer every (strategy, problem) not done yet.
 
     Args:
         engine_fn: zero-argument callable returning the solver engine (called only if work remains).
         budget_fn: engine -> prompt token budget (context minus the answer budget, or the configured one).
+        extend_from: solve stages that answered these prompts under a smaller cap, (key, directory) largest cap
+            first (`pipeline.stages.extend`): their answers are grown instead of asked afresh.
     """
     store = stage.store("predictions.jsonl", key=lambda r: (r["strategy_key"], r["problem_id"]))
     done = store.done()
@@ -122,25 +163,7 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
                              "demo_ids": demo_ids, "dropped_demos": dropped, "sampling": rec.get("sampling") or {},
                              **({} if ids is None else {"draw": d, "n_draws": len(draws)})})
         send, twins = _dedupe_greedy(store, meta, sampling)
-        drawn: dict[tuple[str, str], list[Record]] = {}
-        groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}  # by sampling: the solver's, or a recipe's own
-        for i in send:
-            groups.setdefault(tuple(sorted(meta[i]["sampling"].items())), []).append(i)
-        for override, idx in groups.items():
-            group_sampling = dataclasses.replace(sampling, **dict(override))
-            for j, result in engine.generate([requests[i] for i in idx], group_sampling):
-                i = idx[j]
-                answer = {"n_prompt_tokens": result.n_prompt_tokens,
-                          "samples": [{"text": c.text, "n_tokens": c.n_tokens,
-                                       "finish_reason": c.finish_reason} for c in result.completions]}
-                if "draw" in meta[i]:  # stored once every draw of the question is answered
-                    parts = drawn.setdefault((meta[i]["strategy_key"], meta[i]["problem_id"]), [])
-                    parts.append({**meta[i], **answer})
-                    if len(parts) == meta[i]["n_draws"]:
-                        store.append([_merge_draws(parts)])
-                    continue
-                store.append([{**meta[i], **answer}, *({**meta[t], **answer, "reused_from": meta[i]["strategy_key"]}
-                                                       for t in twins.get(i, []))])
+        _answer(engine, store, requests, meta, send, twins, sampling, extend_from)
         stage.add_wall_time()  # the solve stage is never complete (a new strategy adds to it)
     wanted = {(rec["strategy_key"], p.id) for recs in demos_by_strategy.values()
               for p, rec in zip(problems, recs, strict=True)}
@@ -150,6 +173,7 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
 def step(ctx: RunContext) -> None:
     """Answer every strategy's prompts; a recipe built from another strategy's answers (auto-cot from
     zero-shot's) is built here, after that strategy is answered, and then answered itself."""
+    from pipeline.stages.extend import shorter_stages
     from pipeline.stages.recipes import RecipeArgs, recipe_inputs, run_after_solve
     from pipeline.stages.retrieve import run_retrieve
     from prompts.templates import template_hash
@@ -161,11 +185,12 @@ def step(ctx: RunContext) -> None:
         "model": model_id, "template": template_hash(template), "dtype": ctx.dtype, "sampling": sampling.as_dict(),
         "prompt_budget": sv.prompt_budget, "max_model_len": cfg.engine.max_model_len})
     ctx.keys["solve"] = stage.key
+    extend_from = shorter_stages(stage.path.parent, stage.inputs) if sv.extend_shorter else []
 
     def solve(demos: dict[str, list[Record]]) -> list[Record]:
         return run_solve(problems, demos, ctx.pool, ctx.engine(sv.model), stage, sampling=sampling,
                          budget_fn=lambda e: sv.prompt_budget or (e.max_model_len - sv.max_tokens),
-                         model_name=model_id, template=template)
+                         model_name=model_id, template=template, extend_from=extend_from)
 
     names = solved(cfg.retrieve.strategies, cfg.retrieve.ensemble)
     later = [n for n in names if spec(n).after is not None]
