@@ -42,8 +42,9 @@ def pick(variant_prefix, strategies, solver=None):
 
 phases = [pick("cap1024", ["zero-shot"]),
           pick("cap-", ["zero-shot", "knn", "random", "knn-gated"]),
-          pick("svamp-", ["zero-shot", "knn", "random"]),
+          # the 1.5b before SVAMP: grown from round one's answers (solver.extend_shorter), about an hour
           pick("cap-", ["zero-shot", "knn"], solver="qwen2.5-coder-1.5b"),
+          pick("svamp-", ["zero-shot", "knn", "random"]),
           pick("cap-", ["self-consistency"]) + pick("svamp-", ["self-consistency"]),
           pick("cap-", ["knn-sc"]),
           pick("cap-", ["udr"])]
