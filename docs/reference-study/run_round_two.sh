@@ -2,7 +2,7 @@
 # How round two of the reference study runs (issue 33): configs/reference-gsm8k-r2.yaml in phases, whole cells
 # first. Round one's cells come from the stage cache (re-scored, no engine); then the zero-shot probe at a cap no
 # answer needs, from which docs/reference-study/choose_cap.py chose the cap; then, at that cap, the 0.5b's cells
-# (zero-shot, knn, random, knn-gated), SVAMP's (its own pool), the 1.5b's (claim 4), and the sampled cells
+# (zero-shot, knn, random, knn-gated), the 1.5b's (claim 4, grown from round one's answers), SVAMP's (its own pool), and the sampled cells
 # (self-consistency, knn-sc: hours each); then UDR (issue 34): `saicot udr train` on the 0.5b's pool with
 # docs/reference-study/udr.yaml (about 5 h) and the udr cell; then the whole grid for the report (all cached by then).
 # Every phase is an ordinary `saicot study` on a subset of the arms; they share one study directory.
