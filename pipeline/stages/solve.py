@@ -25,7 +25,7 @@ from typing import Any
 from eval.benchmarks import Problem
 from pipeline.engines.base import Engine, Request, Sampling
 from pipeline.stages.common import request_seed
-from pipeline.stages.context import RunContext, cached
+from pipeline.stages.context import RunContext, cached, console
 from pipeline.store import JsonlStore, Record, StageDir
 from pipeline.strategies import solved, spec
 from prompts.analogical import analogical_messages
@@ -120,6 +120,10 @@ def _answer(engine: Engine, store: JsonlStore, requests: list[Request], meta: li
             meta[i]["strategy_key"], meta[i]["problem_id"], meta[i]["prompt"])) in shorter
             and (shorter[k].get("sampling") or {}) == meta[i]["sampling"]}
         grown = list(found)
+        if grown:
+            cut = sum(s.get("finish_reason") == "length" for i in grown for s in found[i]["samples"])
+            console.print(f"  {len(grown)} answers grown from a smaller cap's records ({cut} cut samples continued, "
+                          f"the rest kept); {len(idx) - len(grown)} asked afresh", highlight=False)
         for j, answer in grow(engine, [(found[i], requests[i]) for i in grown], group_sampling):
             keep(grown[j], answer)
         fresh = [i for i in idx if i not in found]
