@@ -4,7 +4,8 @@ The stage cache (``load/ generate/ sample/ retrieve/ solve/``, one directory per
 machine re-run the study from its records, or resume it. Its JSONL records are committed xz-compressed, one
 file each (``predictions.jsonl.xz``: 17 MB -> 0.8 MB), so an update changes only the files that changed; the
 small ``inputs.json``/``timing.json``/``DONE`` files stay plain. The index stage is left out: it is rebuilt in
-seconds from the pool.
+seconds from the pool. UDR's LM-feedback pair scores (``udr/scores/``, hours of engine time) are packed too; its
+trained encoders are not (weights; retraining from the cached scores needs no engine).
 
 Usage (from the repository root):
 
@@ -21,13 +22,14 @@ import lzma
 import sys
 from pathlib import Path
 
-STAGES = ("load", "generate", "sample", "retrieve", "solve")
+#: what is packed, as (directory, glob inside it)
+PACKED = {"load": "*/*", "generate": "*/*", "sample": "*/*", "retrieve": "*/*", "solve": "*/*", "udr": "scores/*"}
 
 
 def pack(study: Path, dest: Path) -> int:
     """Copy every stage file of `study` into `dest`, JSONL compressed; returns how many files changed."""
     changed = 0
-    for src in sorted(p for stage in STAGES for p in (study / stage).glob("*/*") if p.is_file()):
+    for src in sorted(p for stage, pattern in PACKED.items() for p in (study / stage).glob(pattern) if p.is_file()):
         rel = src.relative_to(study)
         data = src.read_bytes()
         if src.suffix == ".jsonl":
@@ -44,7 +46,7 @@ def pack(study: Path, dest: Path) -> int:
 def unpack(src: Path, study: Path) -> int:
     """Restore `src` (a packed cache) into `study`, keeping files already there; returns how many were written."""
     written = 0
-    for path in sorted(p for p in src.rglob("*") if p.is_file() and p.parts[len(src.parts)] in STAGES):
+    for path in sorted(p for p in src.rglob("*") if p.is_file() and p.parts[len(src.parts)] in PACKED):
         rel = path.relative_to(src)
         out = study / (str(rel)[:-3] if path.suffix == ".xz" else rel)
         if out.exists():
