@@ -16,7 +16,7 @@ import pytest
 
 import retriever.udr.mine as mine
 from pipeline.runner import RunHooks, run_pipeline
-from pipeline.udr import load_settings
+from pipeline.udr import find_encoder, load_settings
 from pipeline.udr.train import train_run
 from tests.helpers.fake_engine import FakeEngine
 from tests.unit.test_udr_pipeline import HOOKS, cfg
@@ -81,6 +81,34 @@ def test_a_kill_mid_scoring_loses_at_most_one_call(pool_run: Path, tmp_path: Pat
     assert report["scored_pairs"] <= len(keys) and report["rounds"][0]["new_pairs"] > 0
     # the cost counts the pairs scored before the kill too (each call's tokens and seconds are in the cache)
     assert report["cost"]["pairs"] == report["scored_pairs"] and report["cost"]["seconds"] > 0
+    assert second.closed and {"knn", "udr", "no-demos", "udr_better_share"} <= set(report["lm_feedback"])
+    _retrieve_with_the_trained_encoder(run_dir, report)
+
+
+def _retrieve_with_the_trained_encoder(run_dir: Path, report: dict) -> None:
+    """The finished training is found again without scoring, and strategy udr retrieves with its encoder."""
+    (index_dir,) = [d for d in (run_dir / "index").iterdir() if d.is_dir()]
+    train_dir = find_encoder(run_dir, index_dir.name)
+    assert train_dir is not None and (train_dir / "encoder" / "modules.json").exists()
+    meta = json.loads((train_dir / "meta.json").read_text())
+    assert meta["identity"].startswith("udr-") and meta["index_key"] == index_dir.name
+    again = CountingEngine("solver-a")
+    assert _train(run_dir, again, settings=[*SETTINGS[1:], "rounds=1"])["identity"] == meta["identity"]
+    assert not again.scored
+
+    result = run_pipeline(cfg(run_dir, "[knn, udr]"), RunHooks(engine_factory=lambda m, c: FakeEngine(name=m),
+                                                               **HOOKS))
+    assert set(result.summary["strategies"]) == {"knn", "udr"}
+    stages = [json.loads(p.read_text()) for p in (run_dir / "retrieve").glob("*/inputs.json")]
+    (udr_stage,) = [s for s in stages if s["inputs"]["strategy"] == "udr"]
+    assert udr_stage["inputs"]["encoder"] == meta["identity"]
+    demos = (run_dir / "retrieve" / udr_stage["key"] / "demos.jsonl").read_text().splitlines()
+    assert len(demos) == 6 and all(len(json.loads(d)["pool_ids"]) == 2 for d in demos)
+    # the training's LM-feedback tokens, spread over the test questions, count in udr's tokens per question
+    s = result.summary["strategies"]
+    own = {n: s[n]["mean_prompt_tokens"] + s[n]["mean_completion_tokens"] for n in ("knn", "udr")}
+    pool_share = s["knn"]["total_tokens"] - own["knn"]
+    assert s["udr"]["total_tokens"] - own["udr"] == pytest.approx(pool_share + report["cost"]["tokens"] / 6)
 
 
 def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path: Path,
