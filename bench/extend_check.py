@@ -33,11 +33,12 @@ def main() -> None:
     import json
 
     from eval.checker.grade import grade
+    from eval.report.pool import read_jsonl
     from pipeline.config import load_config
     from pipeline.engines import default_factory
     from pipeline.engines.base import Request, Sampling, truncated
-    from pipeline.stages.common import request_seed
     from pipeline.stages.extend import grow, shorter_answers, shorter_stages
+    from pipeline.stages.solve import solve_seed
     from pipeline.store import JsonlStore
 
     cfg = load_config(args.study / "runs" / args.run / "config.yaml", run_dir=args.study)
@@ -55,14 +56,11 @@ def main() -> None:
     cap = inputs["sampling"]["max_tokens"]
     print(f"{len(pairs)} greedy answers cut at {sources[0][1].name}'s cap, answered afresh at {cap} in {solve.name}",
           flush=True)
-    gold = {}
-    for rec in JsonlStore(args.study / "runs" / args.run / "scores.jsonl", key=lambda r: (r["strategy"],
-                                                                                           r["problem_id"])).records():
-        gold[rec["problem_id"]] = rec["gold"]
+    gold = {r["problem_id"]: r["gold"] for r in read_jsonl(args.study / "runs" / args.run / "scores.jsonl")}
     engine = default_factory(cfg.solver.model, cfg.engine)
     try:
         sampling = Sampling(max_tokens=cap, seed=cfg.seed)
-        requests = [Request(f["prompt"], seed=request_seed(cfg.seed, "solve", f["strategy_key"], f["problem_id"]))
+        requests = [Request(f["prompt"], seed=solve_seed(cfg.seed, f["strategy_key"], f["problem_id"]))
                     for f, _ in pairs]
         t0 = time.perf_counter()
         grown = dict(grow(engine, [(s, q) for (_, s), q in zip(pairs, requests, strict=True)], sampling))

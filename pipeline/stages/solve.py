@@ -40,6 +40,11 @@ def ranked_demos(rec: Record, items: dict[str, PoolItem]) -> list[tuple[str, Dem
     return [(pid, Demo(items[pid].question, items[pid].solution)) for pid in rec["pool_ids"]]
 
 
+def solve_seed(seed: int, strategy_key: str, problem_id: str, draw: int | None = None) -> int:
+    """The sampling seed of one solve request (a per-sample strategy's draw has its own)."""
+    return request_seed(seed, "solve", strategy_key, problem_id, *(() if draw is None else (str(draw),)))
+
+
 def _dedupe_greedy(store: JsonlStore, meta: list[dict[str, Any]],
                    sampling: Sampling) -> tuple[list[int], dict[int, list[int]]]:
     """Which of `meta`'s prompts to send: a greedy prompt already answered is stored now, a repeated one waits.
@@ -160,8 +165,8 @@ def run_solve(problems: Sequence[Problem], demos_by_strategy: dict[str, list[Rec
             for d, ids in enumerate(draws if draws is not None else [None]):
                 demos = ranked_demos(rec if ids is None else {"pool_ids": ids}, items)
                 text, demo_ids, dropped = _prompt(engine, problem, rec, demos, budget, template)
-                parts = (rec["strategy_key"], problem.id) + (() if ids is None else (str(d),))
-                requests.append(Request(text, seed=request_seed(sampling.seed, "solve", *parts)))
+                seed = solve_seed(sampling.seed, rec["strategy_key"], problem.id, None if ids is None else d)
+                requests.append(Request(text, seed=seed))
                 meta.append({"problem_id": problem.id, "strategy": rec["strategy"],
                              "strategy_key": rec["strategy_key"], "solver": model_name, "prompt": text,
                              "demo_ids": demo_ids, "dropped_demos": dropped, "sampling": rec.get("sampling") or {},

@@ -114,19 +114,18 @@ class PairScorer:
         """What scoring the given ``(query_id, candidate_id)`` pairs cost, whichever process scored them: pairs,
         tokens and engine seconds, summed from the cache."""
         by_key = {r["key"]: r for r in self.store.records()}
-        rows = [by_key.get(self.key(self.prompt(self.queries[q], [self.candidates[c]]), self.queries[q].target))
-                for q, c in pairs]
+        rows = [by_key.get(self.key(*self.pair_text(q, c))) for q, c in pairs]
         rows = [r for r in rows if r is not None]
         return {"pairs": len(rows), "tokens": float(sum(r.get("tokens", 0) for r in rows)),
                 "seconds": float(sum(r.get("seconds", 0.0) for r in rows))}
 
+    def pair_text(self, query_id: str, candidate_id: str) -> tuple[str, str]:
+        """The scored text of a (query, candidate) pair: the prompt with that one demo, and the query's target."""
+        q = self.queries[query_id]
+        return self.prompt(q, [self.candidates[candidate_id]]), q.target
+
     def __call__(self, pairs: list[tuple[str, str]]) -> list[float]:
-        texts, labels = [], []
-        for qid, cid in pairs:
-            q = self.queries[qid]
-            texts.append((self.prompt(q, [self.candidates[cid]]), q.target))
-            labels.append({"q": qid, "c": cid})
-        return self.score_texts(texts, labels)
+        return self.score_texts([self.pair_text(q, c) for q, c in pairs], [{"q": q, "c": c} for q, c in pairs])
 
     def demo_nll(self, items: Sequence[tuple[Query, Sequence[Candidate]]]) -> list[float]:
         """Per (query, top-k demos most relevant first): NLL of the target given all k demos in one prompt."""
