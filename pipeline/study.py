@@ -83,6 +83,8 @@ class ClaimConfig(BaseModel):
     claim: str
     a: dict[str, str | int]
     b: dict[str, str | int]
+    earlier: str | None = Field(None, description="the claim this one re-judges under new conditions (e.g. a "
+                                "larger answer cap): report.md shows that claim's verdict beside this one's")
 
     @field_validator("a", "b")
     @classmethod
@@ -116,6 +118,14 @@ class StudyConfig(BaseModel):
     claims: list[ClaimConfig] = Field(default_factory=list)
     claim_margin: float = Field(0.02, ge=0, le=1, description="a claim is refuted when a gain this large is ruled out")
     left_out: list[LeftOutConfig] = Field(default_factory=list, description="cells not run, each with why")
+
+    @model_validator(mode="after")
+    def _earlier_claims_exist(self) -> StudyConfig:
+        names = [c.claim for c in self.claims]
+        for i, c in enumerate(self.claims):
+            if c.earlier is not None and (c.earlier == c.claim or c.earlier not in names):
+                raise ValueError(f"claims[{i}].earlier {c.earlier!r} must name another claim of this study")
+        return self
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ verdict comes from the paired 95% bootstrap interval of accuracy(a) - accuracy(b
 * **inconclusive**: neither;
 * **pending**: a cell has no results yet.
 
+A claim may name an ``earlier`` one: the same comparison under earlier conditions (round two of the reference
+study re-judges round one's claims at a larger answer cap); its row then carries that claim's verdict too.
+
 When the two cells agree on every problem the bootstrap interval collapses to [0, 0]; the rule of three
 then bounds the share of problems where they could differ by 3/n, so the interval used is [-3/n, +3/n].
 
@@ -74,7 +77,8 @@ def find_cell(cells: Sequence[Any], selector: dict[str, Any], label: Callable[[A
 
 def evaluate_claims(claims: Sequence[dict[str, Any]], cells: Sequence[Any], compare: Callable[[Any, Any], Any],
                     label: Callable[[Any], str], margin: float = 0.02) -> list[dict[str, Any]]:
-    """One row per claim: ``{claim, a, b, comparison (compare's result or None), verdict}``.
+    """One row per claim: ``{claim, a, b, comparison (compare's result or None), verdict}``, plus
+    ``earlier: {claim, comparison, verdict}`` for a claim that names an earlier one.
 
     Args:
         compare: paired comparison of two cells: ``{n, diff, low, high, wins, losses, ...}`` or None.
@@ -88,4 +92,8 @@ def evaluate_claims(claims: Sequence[dict[str, Any]], cells: Sequence[Any], comp
             diff = _widen_if_identical(diff)
         rows.append({"claim": claim["claim"], "a": claim["a"], "b": claim["b"], "comparison": diff,
                      "verdict": verdict(diff, margin)})
+    by_name = {row["claim"]: row for row in rows}
+    for claim, row in zip(claims, rows, strict=True):
+        if (earlier := by_name.get(claim.get("earlier") or "")) is not None:
+            row["earlier"] = {k: earlier[k] for k in ("claim", "comparison", "verdict")}
     return rows

@@ -30,6 +30,10 @@ def _cell_label(c: dict[str, Any]) -> list[str]:
             "-" if c["k"] is None else str(c["k"]), c["scope"] or "-"]
 
 
+def _interval(d: dict[str, Any] | None) -> str:
+    return "-" if d is None else f"{_signed(d['diff'])} [{_signed(d['low'])}, {_signed(d['high'])}]"
+
+
 def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for c in cells:
@@ -37,7 +41,7 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
         if vs is None:
             diff = p_boot = p_mc = wl = "-"
         else:
-            diff = f"{_signed(vs['diff'])} [{_signed(vs['low'])}, {_signed(vs['high'])}]"
+            diff = _interval(vs)
             p_boot, p_mc, wl = f"{vs['bootstrap_p']:.2f}", f"{vs['mcnemar_p']:.2f}", f"{vs['wins']}/{vs['losses']}"
         rows.append([*_cell_label(c), str(c["n"]), _pct(c["accuracy"]), f"[{_pct(c['ci_low'])}, {_pct(c['ci_high'])}]",
                      diff, p_boot, p_mc, wl, f"{c['answered']:.2f}", f"{c['mean_demos']:.1f}",
@@ -62,8 +66,7 @@ def _against_self_consistency(cells: list[dict[str, Any]], votes: str | None) ->
                   next(x for x in same if not x.get("variant")))
         cost = c.get("total_tokens") or c["tokens_per_question"]
         rows.append([*_cell_label(c), str(vs["n"]), _pct(c["accuracy"]), f"{cost:.0f}",
-                     f"{sc['tokens_per_question']:.0f}", f"{_signed(vs['diff'])} [{_signed(vs['low'])}, "
-                     f"{_signed(vs['high'])}]", f"{vs['wins']}/{vs['losses']}"])
+                     f"{sc['tokens_per_question']:.0f}", _interval(vs), f"{vs['wins']}/{vs['losses']}"])
     if not rows:
         return []
     intro = ("Each cell against its solver's self-consistency cell (zero-shot samples at temperature "
@@ -81,14 +84,20 @@ def _selector(sel: dict[str, Any]) -> str:
                      for k in SELECTOR_AXES if k in sel)
 
 
-def _claim_rows(claims: list[dict[str, Any]]) -> list[list[str]]:
+def _claim_rows(claims: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """The claims table; a column for the earlier verdicts when a claim re-judges another."""
+    head = ["claim", "comparison (a vs b)", "n", "Δ accuracy a − b [95% CI]", "wins/losses", "verdict"]
+    with_earlier = any("earlier" in c for c in claims)
     rows = []
     for c in claims:
         d = c["comparison"]
-        diff = "-" if d is None else f"{_signed(d['diff'])} [{_signed(d['low'])}, {_signed(d['high'])}]"
-        rows.append([c["claim"], f"{_selector(c['a'])} vs {_selector(c['b'])}", "-" if d is None else str(d["n"]),
-                     diff, "-" if d is None else f"{d['wins']}/{d['losses']}", f"**{c['verdict']}**"])
-    return rows
+        row = [c["claim"], f"{_selector(c['a'])} vs {_selector(c['b'])}", "-" if d is None else str(d["n"]),
+               _interval(d), "-" if d is None else f"{d['wins']}/{d['losses']}", f"**{c['verdict']}**"]
+        if with_earlier:
+            e = c.get("earlier")
+            row.append("" if e is None else f"{e['claim']}: {_interval(e['comparison'])}, **{e['verdict']}**")
+        rows.append(row)
+    return head + (["verdict before (the claim it re-judges)"] if with_earlier else []), rows
 
 
 def render(summary: dict[str, Any], plots: list[str]) -> str:
@@ -124,8 +133,7 @@ def _head(summary: dict[str, Any]) -> list[str]:
                   f"- solver: {s['solver_n']} sample(s) at temperature {s['solver_temperature']}, at most "
                   f"{s['solver_max_tokens']} output tokens, prompt budget {budget}", ""]
     if summary.get("claims"):
-        lines += ["## Claims", ""] + _table(["claim", "comparison (a vs b)", "n", "Δ accuracy a − b [95% CI]",
-                                             "wins/losses", "verdict"], _claim_rows(summary["claims"])) + [
+        lines += ["## Claims", ""] + _table(*_claim_rows(summary["claims"])) + [
             "", "- Paired over the problems both cells answered (bootstrap, 2000 resamples, seed 0; when the cells "
             "agree on every problem, the rule-of-three interval ±3/n). *holds*: the interval is above 0; "
             f"*refuted*: its upper end is below +{summary.get('claim_margin', 0.02):.2f}, so a gain that large is "

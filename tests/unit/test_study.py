@@ -161,6 +161,29 @@ def test_a_variant_arm_reuses_the_pool_under_its_own_settings_and_claims_select_
     assert "| knn [no-filter] |" in report and "| off |" in report
 
 
+def test_a_claim_that_re_judges_another_shows_both_verdicts_in_one_row(tmp_path: Path) -> None:
+    claims = [{"claim": "knn beats zero-shot", "a": {"strategy": "knn"}, "b": {"strategy": "zero-shot"}},
+              {"claim": "at cap 64: knn beats zero-shot", "earlier": "knn beats zero-shot",
+               "a": {"strategy": "knn", "variant": "cap-64"}, "b": {"strategy": "zero-shot", "variant": "cap-64"}}]
+    cfg = StudyConfig.model_validate({
+        "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3}},
+        "grid": {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": ["zero-shot", "knn"], "k": [2]},
+        "arms": [{"variant": "cap-64", "set": {"solver": {"max_tokens": 64}}, "strategy": ["zero-shot", "knn"]}],
+        "claims": claims})
+    run_study(cfg, hooks(Factory()))
+    first, second = json.loads((tmp_path / "summary.json").read_text())["claims"]
+    assert "earlier" not in first
+    assert second["earlier"] == {k: first[k] for k in ("claim", "comparison", "verdict")}
+    report = (tmp_path / "report.md").read_text()
+    assert "| verdict before (the claim it re-judges) |" in report
+    d = first["comparison"]
+    before = f"knn beats zero-shot: {d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}], **{first['verdict']}** |"
+    (row,) = [line for line in report.splitlines() if line.startswith("| at cap 64: knn beats zero-shot |")]
+    assert row.endswith(before)
+    with pytest.raises(ValueError, match=r"claims\[1\].earlier 'knn wins' must name another claim"):
+        StudyConfig.model_validate({"claims": [claims[0], {**claims[1], "earlier": "knn wins"}]})
+
+
 def test_an_arm_with_overrides_needs_a_variant_and_valid_settings(tmp_path: Path) -> None:
     bad = tmp_path / "s.yaml"
     bad.write_text("arms: [{set: {sample: {n: 4}}, strategy: [knn]}]\n")
