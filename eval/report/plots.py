@@ -7,6 +7,7 @@
   solver's zero-shot accuracy.
 * ``accuracy_vs_tokens.png``: accuracy against tokens per test question (the pool's included), one panel per
   solver, with the maj@j curve of every sampled cell: what the same tokens buy as more votes.
+* ``claims.png``: every decided claim's paired interval and verdict (`eval.report.claims_plot`).
 """
 
 from __future__ import annotations
@@ -257,6 +258,10 @@ def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     named = {**summary, "cells": [{**c, "strategy": cell_name(c)} for c in summary["cells"]]}
     paths = [accuracy_by_strategy(named, out_dir / "accuracy_by_strategy.png"),
              accuracy_vs_tokens(named, out_dir / "accuracy_vs_tokens.png")]
+    from eval.report.claims_plot import claims_forest
+
+    if (claims := claims_forest(summary, out_dir / "claims.png")) is not None:
+        paths.append(claims)
     summary = {**summary, "cells": [c for c in summary["cells"] if not c.get("variant")]}  # the main grid's
     if len({c["k"] for c in summary["cells"] if c["k"] is not None}) > 1:  # one k: a line of single points
         paths.append(accuracy_vs_k(summary, out_dir / "accuracy_vs_k.png"))

@@ -271,6 +271,7 @@ def test_claims_get_a_paired_interval_and_a_verdict_in_the_report(tmp_path: Path
     assert all(c["total_tokens"] is not None and c["total_tokens"] >= c["tokens_per_question"]
                for c in summary["cells"])
     assert "total tok" in report and "| cut |" in report
+    assert "![claims](plots/claims.png)" in report and (tmp_path / "plots" / "claims.png").stat().st_size > 0
     write_report(tmp_path, roles=report_roles())  # regenerated from the records: the same claims
     assert json.loads((tmp_path / "summary.json").read_text())["claims"] == summary["claims"]
 
@@ -294,6 +295,7 @@ def test_left_out_cells_are_listed_with_why_in_the_report(tmp_path: Path) -> Non
     plain = tmp_path / "plain"
     run_study(study_cfg(plain, strategy=["zero-shot"]), hooks(Factory()))
     assert "## Left out" not in (plain / "report.md").read_text()
+    assert not (plain / "plots" / "claims.png").exists()  # no claim: no claims plot
 
 
 def test_claim_selectors_are_checked(tmp_path: Path) -> None:
