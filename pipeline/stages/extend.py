@@ -53,6 +53,18 @@ def shorter_answers(stages: Sequence[tuple[str, Path]]) -> dict[tuple[str, str, 
     return out
 
 
+def same_sampling(rec: Record, want: dict[str, Any], default_n: int) -> bool:
+    """Was `rec` answered under the sampling override `want` (a recipe's own, e.g. self-consistency's)?
+
+    Records written before the solve stage copied the override into them have no ``sampling`` field; the same
+    strategy key (the retrieve stage's records, which carry the override) then implies the same override, and the
+    number of samples must be the one asked for.
+    """
+    if "sampling" in rec:
+        return (rec["sampling"] or {}) == want
+    return len(rec["samples"]) == want.get("n", default_n)
+
+
 def grow(engine: Engine, found: Sequence[tuple[Record, Request]], sampling: Sampling
          ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each found record's answer under `sampling` (its larger cap), samples cut by the smaller cap continued;

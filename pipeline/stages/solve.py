@@ -101,7 +101,7 @@ def _answer(engine: Engine, store: JsonlStore, requests: list[Request], meta: li
             twins: dict[int, list[int]], sampling: Sampling, extend_from: Sequence[tuple[str, Path]]) -> None:
     """Answer the `send` requests (grown from a smaller cap's records where those answered the same prompt) and
     store each answer as it comes, for its twins too; a per-sample strategy's record once all its draws are in."""
-    from pipeline.stages.extend import grow, shorter_answers
+    from pipeline.stages.extend import grow, same_sampling, shorter_answers
 
     shorter = shorter_answers(extend_from) if extend_from else {}
     drawn: dict[tuple[str, str], list[Record]] = {}
@@ -123,7 +123,7 @@ def _answer(engine: Engine, store: JsonlStore, requests: list[Request], meta: li
         group_sampling = dataclasses.replace(sampling, **dict(override))
         found = {i: shorter[k] for i in idx if "draw" not in meta[i] and (k := (
             meta[i]["strategy_key"], meta[i]["problem_id"], meta[i]["prompt"])) in shorter
-            and (shorter[k].get("sampling") or {}) == meta[i]["sampling"]}
+            and same_sampling(shorter[k], meta[i]["sampling"], sampling.n)}
         grown = list(found)
         if grown:
             cut = sum(s.get("finish_reason") == "length" for i in grown for s in found[i]["samples"])

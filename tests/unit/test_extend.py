@@ -4,8 +4,11 @@ is a known word sequence: a grown greedy answer must equal a fresh one, and only
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+import pytest
 
 from eval.benchmarks import Problem
 from pipeline.engines.base import Completion, GenerationResult, Request, Sampling
@@ -99,9 +102,20 @@ def test_greedy_answers_grown_from_a_smaller_cap_equal_fresh_ones(tmp_path: Path
     assert {p for p, r in grown.items() if "extended" in r["samples"][0]} == cut
 
 
-def test_sampled_answers_keep_finished_samples_and_continue_cut_ones(tmp_path: Path) -> None:
+def _drop_sampling(stage_root: Path) -> None:
+    """Rewrite every solve record as the solve stage wrote it before it copied a recipe's sampling into them."""
+    for path in stage_root.glob("*/predictions.jsonl"):
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        path.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "sampling"}) + "\n"
+                                for r in records))
+
+
+@pytest.mark.parametrize("old_records", [False, True], ids=["records", "records-without-sampling"])
+def test_sampled_answers_keep_finished_samples_and_continue_cut_ones(tmp_path: Path, old_records: bool) -> None:
     sc = {"n": 5, "temperature": 0.7}
     short = _by_problem(_solve(tmp_path, 6, WordsEngine(), _demos("self-consistency", sc)))
+    if old_records:  # round one's early records: the same strategy key implies the same sampling
+        _drop_sampling(tmp_path / "solve")
     engine = WordsEngine()
     grown = _by_problem(_solve(tmp_path, 10, engine, _demos("self-consistency", sc), extend=True))
     n_cut = 0
@@ -113,6 +127,15 @@ def test_sampled_answers_keep_finished_samples_and_continue_cut_ones(tmp_path: P
             else:
                 assert after == before
     assert n_cut == len(engine.requests) > 0
+    assert all(r["extended_from"] for r in grown.values())
+
+
+def test_a_record_with_another_number_of_samples_is_not_grown(tmp_path: Path) -> None:
+    _solve(tmp_path, 6, WordsEngine(), _demos("self-consistency", {"n": 5, "temperature": 0.7}))
+    _drop_sampling(tmp_path / "solve")  # no sampling field: only the sample count can tell
+    engine = WordsEngine()
+    grown = _solve(tmp_path, 10, engine, _demos("self-consistency", {"n": 3, "temperature": 0.7}), extend=True)
+    assert not any("extended_from" in r for r in grown) and len(engine.requests) == len(PROBLEMS)
 
 
 def test_a_stage_grows_only_from_stages_that_differ_by_a_smaller_cap(tmp_path: Path) -> None:
