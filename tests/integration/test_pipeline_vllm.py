@@ -72,6 +72,33 @@ def test_self_consistency_on_the_real_engine_is_reproducible(tiny_engine, tiny_m
     assert strip(runs[0]) == strip(runs[1])  # per-request seeds: the same samples in a fresh directory
 
 
+def test_knn_sc_draws_its_own_demos_per_sample_on_the_real_engine(tiny_engine, tiny_model_dir, tmp_path) -> None:
+    """The pool comes from the fake engine (the tiny model's random text never makes a pool entry); the real
+    MiniLM and FAISS retrieve, and the real engine answers one prompt per draw."""
+    from tests.helpers.fake_engine import FakeEngine
+
+    overrides = [*tiny_run_overrides(tiny_model_dir), "generator.model=gen-fake", "sample.model=gen-fake",
+                 "retrieve.strategies=[knn-sc]", "retrieve.k=1", "retrieve.sc_samples=3", "retrieve.sc_temperature=1.0"]
+    solver = str(tiny_model_dir)
+    runs = []
+    for name in ("a", "b"):
+        cfg = load_config(None, overrides=overrides, run_dir=tmp_path / name)
+        result = run_pipeline(cfg, RunHooks(
+            engine_factory=lambda model, c: Borrowed(tiny_engine) if model == solver else FakeEngine(name=model),
+            identity=lambda m: m))
+        runs.append(predictions(tmp_path / name))
+    assert result.summary["pool"]["pool_size"] >= 3
+    preds = runs[0]
+    assert len(preds) == 3 and result.summary["strategies"]["knn-sc"]["n"] == 3
+    for p in preds:  # one record per question: a sample per draw, each with the demo it was shown
+        assert len(p["samples"]) == 3 and all(len(s["demo_ids"]) == 1 for s in p["samples"])
+        assert p["demo_ids"] == [s["demo_ids"][0] for s in p["samples"]]
+        assert all(0 < s["n_tokens"] <= 24 for s in p["samples"])
+    assert any(len({s["demo_ids"][0] for s in p["samples"]}) > 1 for p in preds)  # the draws differ
+    strip = lambda ps: [{k: v for k, v in p.items() if k != "solver"} for p in ps]  # noqa: E731
+    assert strip(runs[0]) == strip(runs[1])  # seeded draws and samples: the same records in a fresh directory
+
+
 def test_report_html_of_a_tiny_engine_run_in_a_browser(tiny_engine, tiny_model_dir, tmp_path) -> None:
     import re
 
