@@ -13,7 +13,8 @@ view can be linked:
   ``#list&strategy=knn&status=won``;
 * ``#p=<run>/<problem id>``: the question and gold, then per strategy side by side the demos it saw (question,
   solution, the demo's self-consistency agreement and its similarity to the question), the solver's output with
-  the extracted answer marked, the verdict and the checker's reason; then the problem's generated questions
+  the extracted answer marked (for a per-sample strategy such as knn-sc, which demos each output was shown),
+  the verdict and the checker's reason; then the problem's generated questions
   with their sampled solutions.
 """
 
@@ -109,7 +110,10 @@ function problemView(key) {
         (ref.similarity === null || ref.similarity === undefined ? '-' : ref.similarity.toFixed(3)), 'muted'));
       box.appendChild(el('pre', d.question)); box.appendChild(el('pre', d.solution)); c.appendChild(box); }
     if (a.outputs.length) c.appendChild(el('h4', a.outputs.length > 1 ? a.outputs.length + ' outputs' : 'output'));
-    a.outputs.forEach((o, i) => c.appendChild(highlight(o, a.answers[i])));
+    a.outputs.forEach((o, i) => {
+      if (a.output_demos) c.appendChild(el('div', 'sample ' + (i + 1) + ' was shown: ' +
+        (a.output_demos[i].join(', ') || 'no demo'), 'muted sample-demos'));
+      c.appendChild(highlight(o, a.answers[i])); });
     cols.appendChild(c);
   }
   app.appendChild(cols);

@@ -83,3 +83,17 @@ def test_a_page_without_its_data_file_says_so(tmp_path: Path) -> None:
     run(make_cfg(tmp_path), FakeFactory())
     (tmp_path / "report-data.js").unlink()
     assert "report-data.js, the data of this page, is missing" in dom(tmp_path / "report.html")
+
+
+def test_a_per_sample_strategy_shows_which_demos_each_output_saw(tmp_path: Path) -> None:
+    run(make_cfg(tmp_path, "retrieve.strategies=[zero-shot, knn-sc]", "retrieve.k=1", "retrieve.sc_samples=3"),
+        FakeFactory())
+    preds = {(p["strategy"], p["problem_id"]): p for p in read(stage_file(tmp_path, "solve", "predictions.jsonl"))}
+    pred = preds[("knn-sc", "gsm8k-test-00001")]
+    problem = dom(tmp_path / "report.html", "p=run/gsm8k-test-00001")
+    column = problem.split('data-strategy="knn-sc"', 1)[1].split('data-strategy="', 1)[0].split("<script")[0]
+    for i, sample in enumerate(pred["samples"], 1):
+        assert f"sample {i} was shown: {', '.join(sample['demo_ids'])}<" in column
+    assert column.count('class="demo"') == len(set(pred["demo_ids"]))  # each demo once
+    greedy = problem.split('data-strategy="zero-shot"', 1)[1].split('data-strategy="', 1)[0].split("<script")[0]
+    assert ">output<" in greedy and "was shown" not in greedy
