@@ -68,7 +68,7 @@ def minilm() -> object:
 # which ignores the node id suffix they rely on, hence a scheduler of our own.)
 XDIST_GROUPS = {
     "tiny-engine": ("test_engine_openai", "test_process_cleanup", "test_engine_vllm", "test_pipeline_vllm",
-                    "test_study_vllm", "test_udr_real"),
+                    "test_study_vllm", "test_udr_real", "test_extend_vllm"),
     "real-models": ("test_engine_smollm2", "test_models_real"),
 }
 GROUP_OF_MODULE = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
