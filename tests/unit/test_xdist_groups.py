@@ -1,5 +1,6 @@
-"""Every test module that uses the shared tiny engine (or a fixture built on it) runs in its group, so the engine starts once per session
-(a module left out would start a second engine on the other worker: ~30 s and 2 GB more)."""
+"""Every test module that uses the shared tiny engine (or a fixture built on it) runs in its group, so the
+engine starts once per session (a module left out would start a second engine on the other worker: ~30 s and
+2 GB more)."""
 
 from __future__ import annotations
 
