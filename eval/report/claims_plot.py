@@ -50,5 +50,5 @@ def claims_forest(summary: dict[str, Any], path: Path) -> Path | None:
     ax.set_xlabel("accuracy(a) − accuracy(b), paired 95% bootstrap interval")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.09 - 0.3 / len(decided)), fontsize=7, frameon=False)
-    ax.set_title(f"Claims ({summary['benchmark']}): holds = right of 0; refuted = ends left of the margin")
+    ax.set_title("Claims: holds = right of 0; refuted = ends left of the margin")
     return _save(fig, path)
