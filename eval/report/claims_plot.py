@@ -10,17 +10,17 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from eval.report.plots import pyplot, save_figure
+
 VERDICT_COLORS = {"holds": "#2ca02c", "refuted": "#d62728", "inconclusive": "#7f7f7f"}
 
 
 def claims_forest(summary: dict[str, Any], path: Path) -> Path | None:
     """Write the plot; None (nothing written) when no claim has both cells yet."""
-    from eval.report.plots import _plt, _save
-
     decided = [c for c in summary.get("claims", []) if c["comparison"] is not None]
     if not decided:
         return None
-    plt = _plt()
+    plt = pyplot()
     margin = summary.get("claim_margin", 0.02)
     fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(decided) + 1.4))
     intervals = [c["comparison"] for c in decided] + [c["earlier"]["comparison"] for c in decided
@@ -51,4 +51,4 @@ def claims_forest(summary: dict[str, Any], path: Path) -> Path | None:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.09 - 0.3 / len(decided)), fontsize=7, frameon=False)
     ax.set_title("Claims: holds = right of 0; refuted = ends left of the margin")
-    return _save(fig, path)
+    return save_figure(fig, path)

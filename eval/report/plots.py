@@ -24,7 +24,8 @@ COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e3
           "#393b79"]
 
 
-def _plt() -> Any:
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend with the reports' style (imported on first use)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -34,7 +35,8 @@ def _plt() -> Any:
     return plt
 
 
-def _save(fig: Any, path: Path) -> Path:
+def save_figure(fig: Any, path: Path) -> Path:
+    """Write `fig` as a PNG without timestamps (a regenerated report is byte-identical) and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
     import matplotlib.pyplot as plt
@@ -71,7 +73,7 @@ def _models(cells: list[dict[str, Any]], axis: str) -> list[str]:
 
 
 def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
-    plt = _plt()
+    plt = pyplot()
     cells = summary["cells"]
     k, scope = _main_k(cells), _main_scope(cells)
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
@@ -115,11 +117,11 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
     axes[0][-1].legend(list(handles.values()), list(handles), loc="upper right", fontsize=8, framealpha=0.9)
     fig.suptitle(f"Accuracy by strategy ({summary['benchmark']}, {summary['n_problems']} problems"
                  + (f", k={k}" if k is not None else "") + (f", scope {scope}" if scope else "") + ")")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
-    plt = _plt()
+    plt = pyplot()
     cells = summary["cells"]
     scope = _main_scope(cells)
     varying = [c for c in cells if c["k"] is not None and c["scope"] in (None, scope)]
@@ -150,11 +152,11 @@ def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
     if axes[0][-1].get_legend_handles_labels()[0]:
         axes[0][-1].legend(loc="upper right", fontsize=7, framealpha=0.9)
     fig.suptitle("Accuracy vs number of demos, generator -> solver")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
-    plt = _plt()
+    plt = pyplot()
     cells = summary["cells"]
     k, scope = _main_k(cells), _main_scope(cells)
     pooled = [c for c in cells if c["generator"] is not None and c["k"] in (None, k) and c["scope"] in (None, scope)]
@@ -190,7 +192,7 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="accuracy - solver's zero-shot")
     fig.suptitle("Generator -> solver transfer: accuracy (gain over the solver's zero-shot)"
                  + (f", k={k}" if k is not None else ""))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
@@ -199,7 +201,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     The line's cost at j samples is the prompt plus j of the n samples' output tokens (the samples share one
     prompt). An ensemble's members have prompts of their own, so it gets its point only.
     """
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.ticker import LogLocator
 
     cells, roles = summary["cells"], _roles(summary)
@@ -247,7 +249,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     fig.supxlabel("tokens per test question (prompt + output, the pool's generation and sampling included)",
                   fontsize=10)  # once for all panels: one per panel would run into its neighbour
     fig.suptitle(f"Accuracy vs cost ({summary['benchmark']}, {summary['n_problems']} problems)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
