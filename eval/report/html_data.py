@@ -86,6 +86,7 @@ def run_data(results_dir: Path, stage_root: Path, name: str) -> dict[str, Any]:
     demo_texts: dict[str, dict[str, Any]] = {}
     for s in scores:
         pred = preds.get((s["strategy"], s["problem_id"]), {})
+        samples = pred.get("samples", [])
         demos = []
         for did in dict.fromkeys(pred.get("demo_ids", [])):  # each demo's text is stored once, in demo_texts
             if did not in demo_texts:
@@ -97,10 +98,10 @@ def run_data(results_dir: Path, stage_root: Path, name: str) -> dict[str, Any]:
         answers.setdefault(s["problem_id"], {})[s["strategy"]] = {
             "correct": s["correct"], "answer": s["answer"], "answers": s["answers"], "reason": s.get("reason"),
             "truncated": s.get("truncated", 0.0), "demos": demos,
-            "outputs": [x["text"] for x in pred.get("samples", [])],
+            "outputs": [x["text"] for x in samples],
             # a per-sample strategy (knn-sc): the demos each output was shown
-            "output_demos": [x.get("demo_ids", []) for x in pred["samples"]]
-            if any("demo_ids" in x for x in pred.get("samples", [])) else None}
+            "output_demos": [x.get("demo_ids", []) for x in samples] if any("demo_ids" in x for x in samples)
+            else None}
     return {
         "name": name, "benchmark": summary["benchmark"], "solver": display_model(summary["solver"]),
         "generator": display_model(summary["generator"]), "strategies": summary["strategies"],
