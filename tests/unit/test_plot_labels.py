@@ -19,7 +19,7 @@ def cell(strategy: str, accuracy: float, cost: int) -> dict[str, Any]:
 
 def test_labels_of_cells_at_one_cost_do_not_overlap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     figures = []
-    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path: figures.append(fig) or path)
     pooled = ["knn", "random", "long", "mmr", "knn-gated", "self-icl", "knn [no-filter]", "knn [unanimous]"]
     cells = [cell("zero-shot", 0.283, 364)] + [cell(name, 0.22 + 0.003 * i, 2700 + 10 * i)
                                                 for i, name in enumerate(pooled)]
@@ -38,7 +38,7 @@ def test_labels_stay_apart_with_two_generators_and_two_solvers(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The reference study's shape: 15 pooled cells of about one cost, two pools, a second solver's panel."""
     figures = []
-    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path: figures.append(fig) or path)
     pooled = ["knn", "random", "long", "mmr", "knn-gated", "self-icl", "knn [no-filter]", "knn [unanimous]",
               "knn [questions-only]", "ensemble"]
     cells = [{**cell(name, accuracy, cost), "generator": None}
