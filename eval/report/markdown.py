@@ -62,8 +62,11 @@ def _against_self_consistency(cells: list[dict[str, Any]], votes: str | None) ->
         if vs is None:
             continue
         same = [x for x in cells if x["strategy"] == votes and x["solver"] == c["solver"]]
-        sc = next((x for x in same if x.get("variant") == c.get("variant")),
-                  next(x for x in same if not x.get("variant")))
+        # the same pairing as `build_summary`: the variant's own self-consistency, else the main grid's (a
+        # lazy fallback: a variant-only study, such as one phase of round two, has no main-grid cell)
+        sc = next((x for x in same if x.get("variant") == c.get("variant")), None)
+        if sc is None:
+            sc = next(x for x in same if not x.get("variant"))
         cost = c.get("total_tokens") or c["tokens_per_question"]
         rows.append([*_cell_label(c), str(vs["n"]), _pct(c["accuracy"]), f"{cost:.0f}",
                      f"{sc['tokens_per_question']:.0f}", _interval(vs), f"{vs['wins']}/{vs['losses']}"])

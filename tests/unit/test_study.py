@@ -374,3 +374,21 @@ def test_a_variant_with_its_own_zero_shot_is_paired_with_it(tmp_path: Path) -> N
     assert abs(no_filter["vs_zero_shot"]["diff"] - (no_filter["accuracy"] - main_zero["accuracy"])) < 1e-9
     assert (svamp_knn["cap"], main_zero["cap"]) == (512, 400)
     assert "| cap | cut | loop |" in (tmp_path / "report.md").read_text()
+
+
+def test_a_variant_with_its_own_self_consistency_renders_without_the_main_grids(tmp_path: Path) -> None:
+    """One phase of round two runs self-consistency only under a variant: its cells pair with that cell."""
+    from eval.report.study import build_summary
+
+    cfg = StudyConfig.model_validate({
+        "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3}},
+        "grid": {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": ["zero-shot"], "k": [2]},
+        "arms": [{"variant": "cap-64", "set": {"solver": {"max_tokens": 64}},
+                  "strategy": ["zero-shot", "knn", "self-consistency"]}]})
+    run_study(cfg, hooks(Factory()))
+    cells = {(c["strategy"], c["variant"]): c for c in build_summary(tmp_path, report_roles())["cells"]}
+    knn, sc = cells[("knn", "cap-64")], cells[("self-consistency", "cap-64")]
+    assert abs(knn["vs_self_consistency"]["diff"] - (knn["accuracy"] - sc["accuracy"])) < 1e-9
+    section = (tmp_path / "report.md").read_text().split("## Against self-consistency", 1)[1].split("\n## ", 1)[0]
+    knn_row = next(line for line in section.splitlines() if "| knn [cap-64] |" in line)
+    assert f"| {sc['tokens_per_question']:.0f} |" in knn_row
