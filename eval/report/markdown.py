@@ -53,23 +53,17 @@ def _accuracy_rows(cells: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def _against_self_consistency(cells: list[dict[str, Any]], votes: str | None) -> list[str]:
-    """Every cell against its solver's self-consistency cell (the ``votes`` role): what the same tokens buy as
-    plain votes."""
+def _against_self_consistency(cells: list[dict[str, Any]]) -> list[str]:
+    """Every cell against its solver's self-consistency cell (the ``votes`` role, paired in `build_summary`):
+    what the same tokens buy as plain votes."""
     rows = []
     for c in cells:
         vs = c.get("vs_self_consistency")
         if vs is None:
             continue
-        same = [x for x in cells if x["strategy"] == votes and x["solver"] == c["solver"]]
-        # the same pairing as `build_summary`: the variant's own self-consistency, else the main grid's (a
-        # lazy fallback: a variant-only study, such as one phase of round two, has no main-grid cell)
-        sc = next((x for x in same if x.get("variant") == c.get("variant")), None)
-        if sc is None:
-            sc = next(x for x in same if not x.get("variant"))
         cost = c.get("total_tokens") or c["tokens_per_question"]
         rows.append([*_cell_label(c), str(vs["n"]), _pct(c["accuracy"]), f"{cost:.0f}",
-                     f"{sc['tokens_per_question']:.0f}", _interval(vs), f"{vs['wins']}/{vs['losses']}"])
+                     f"{vs['ref_tokens_per_question']:.0f}", _interval(vs), f"{vs['wins']}/{vs['losses']}"])
     if not rows:
         return []
     intro = ("Each cell against its solver's self-consistency cell (zero-shot samples at temperature "
@@ -110,7 +104,7 @@ def render(summary: dict[str, Any], plots: list[str]) -> str:
                                                      display_model(c["generator"]), cell_name(c), c["k"] or 0,
                                                      c["scope"] or ""))
     lines = _head(summary) + _accuracy_section(cells)
-    lines += _against_self_consistency(cells, summary.get("roles", {}).get("votes"))
+    lines += _against_self_consistency(cells)
     lines += _samples_section(cells) + _pool_section(summary) + _tail(summary, cells, plots)
     return "\n".join(lines)
 

@@ -171,14 +171,16 @@ def build_summary(root: Path, roles: Roles | None = None) -> dict[str, Any]:
     # when the study ran one there (another cap, another benchmark), else with the main grid's
     zero = {(c.solver, c.variant): c for c in cells if c.strategy == roles.baseline}
     voted = {(c.solver, c.variant): c for c in cells if c.strategy == roles.votes}
-    out_cells = []
-    for cell in cells:
-        m = cell_metrics(cell)
+    out_cells = [cell_metrics(cell) for cell in cells]
+    metrics_of = {id(cell): m for cell, m in zip(cells, out_cells, strict=True)}
+    for cell, m in zip(cells, out_cells, strict=True):
         base = zero.get((cell.solver, cell.variant), zero.get((cell.solver, None)))
         sc = voted.get((cell.solver, cell.variant), voted.get((cell.solver, None)))
         m["vs_zero_shot"] = compare(cell, base) if base is not None and base is not cell else None
-        m["vs_self_consistency"] = compare(cell, sc) if sc is not None and sc is not cell else None
-        out_cells.append(m)
+        vs_sc = compare(cell, sc) if sc is not None and sc is not cell else None
+        if vs_sc is not None:  # the report shows what the same tokens buy as votes: the reference's cost
+            vs_sc["ref_tokens_per_question"] = metrics_of[id(sc)]["tokens_per_question"]
+        m["vs_self_consistency"] = vs_sc
     runs = {name: json.loads((d / "summary.json").read_text()) for name, d in run_dirs.items()}
     for m in out_cells:  # a gated strategy's branches, from its run's summary
         m["branches"] = runs.get(m["run"], {}).get("strategies", {}).get(m["strategy"], {}).get("branches")
