@@ -5,6 +5,11 @@ caps on sizes, so it cannot run long). The symbolic path runs sympy in a separat
 (:mod:`eval.checker.budget_worker`); the caller waits on a pipe with ``select`` and, if the budget runs out, kills
 the process and starts a new one on the next request. A lock serialises access from threads; a thread that
 cannot get the worker within its own budget simply gets no verdict.
+
+Starting the worker (imports of sympy and Math-Verify, ~0.4 s idle, several times that on a busy machine) is
+bounded by its own :data:`STARTUP_S`, not by the request's budget: were it charged to the request, the first
+check in a process (and the first after a kill) would get no verdict whenever the machine is slow, and a grade
+would depend on whether the worker happened to be warm.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ class Deadline:
     def expired(self) -> bool:
         """True once the budget is spent."""
         return time.monotonic() >= self.at
+
+
+STARTUP_S = 60.0
+"""At most this long to start the worker process (once per process, and again after a kill)."""
 
 
 class SympyWorker:
@@ -105,14 +114,14 @@ class SympyWorker:
 
     def check(self, a: Any, b: Any, timeout: float, mode: str = "expr") -> bool | None:
         """Ask the worker whether trees ``a`` and ``b`` are equal; ``None`` when it gives no verdict in time."""
-        deadline = Deadline(timeout)
         if not self._lock.acquire(timeout=max(0.0, timeout)):
             return None
         try:
             if self._proc is None or self._proc.poll() is not None:
                 self._proc = None
-                if not self._start(deadline):
+                if not self._start(Deadline(STARTUP_S)):
                     return None
+            deadline = Deadline(timeout)  # the request's own budget starts once the worker is up
             assert self._proc is not None and self._proc.stdin is not None
             self._next_id += 1
             req = json.dumps({"id": self._next_id, "a": a, "b": b, "mode": mode}) + "\n"

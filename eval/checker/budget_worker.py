@@ -32,6 +32,10 @@ def main() -> None:
     from eval.checker.second_opinion import install_guards, math_verify_equal
 
     install_guards()
+    try:  # Math-Verify builds its parsers on first use: do it before "ready", outside any request's budget
+        math_verify_equal("1", "1")
+    except Exception:  # noqa: BLE001 - a failed warm-up only costs the first request its speed
+        pass
 
     logging.disable(logging.WARNING)  # Math-Verify warns that its own timeout is off: the parent keeps time
 

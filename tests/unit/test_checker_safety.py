@@ -100,6 +100,18 @@ def test_symbolic_worker_is_killed_on_timeout() -> None:
         worker.close()
 
 
+def test_a_cold_worker_is_not_charged_its_start_to_the_request() -> None:
+    # starting the worker imports sympy and Math-Verify (~0.4 s idle, more on a busy machine): a budget below
+    # that used to give a cold worker's first request no verdict, so a grade depended on a warm worker
+    worker = budget.SympyWorker()
+    try:
+        assert worker.check(["n", 1, 2], ["/", ["n", 1, 1], ["n", 2, 1]], timeout=0.25) is True
+        assert worker.check("Since $g>0$, then $g=26$.", "26", timeout=0.25, mode="mv-response") is True
+        assert worker.kills == 0
+    finally:
+        worker.close()
+
+
 def test_budget_holds_off_the_main_thread() -> None:
     pairs = [("99999999!", "1"), ("\\frac{1}{2}", "0.5"), ("e^{1000}", "e^{999} e"), ("(1,2)", "(2,1)")] * 3
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
