@@ -128,7 +128,9 @@ def _head(summary: dict[str, Any]) -> list[str]:
                   f"solutions each, self-consistency filter {'on' if s['self_consistency'] else 'off'}; "
                   f"embedder `{s['embedder']}`",
                   f"- solver: {s['solver_n']} sample(s) at temperature {s['solver_temperature']}, at most "
-                  f"{s['solver_max_tokens']} output tokens, prompt budget {budget}", ""]
+                  f"{s['solver_max_tokens']} output tokens, prompt budget {budget}"]
+        lines += [f"- variant `{name}` (its cells are marked `[{name}]`): {sets or 'the settings above'}"
+                  for name, sets in summary.get("variants", {}).items()] + [""]
     if summary.get("claims"):
         lines += ["## Claims", ""] + _table(*_claim_rows(summary["claims"])) + [
             "", "- Paired over the problems both cells answered (bootstrap, 2000 resamples, seed 0; when the cells "

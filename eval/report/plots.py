@@ -1,12 +1,13 @@
 """PNG plots of a study summary (matplotlib, Agg backend, no timestamps or version in the files).
 
-* ``accuracy_by_strategy.png``: accuracy with 95% intervals per strategy, one panel per solver.
+* ``accuracy_by_strategy.png``: accuracy with 95% intervals per strategy, one panel per solver and benchmark
+  (`eval.report.panels`: a variant may answer another benchmark).
 * ``accuracy_vs_k.png``: accuracy against the number of demos, one panel per generator -> solver pair (only when
   the grid has more than one k).
 * ``transfer_heatmap.png``: generator -> solver accuracy per pool strategy, coloured by the gain over the
   solver's zero-shot accuracy.
 * ``accuracy_vs_tokens.png``: accuracy against tokens per test question (the pool's included), one panel per
-  solver, with the maj@j curve of every sampled cell: what the same tokens buy as more votes.
+  solver and benchmark, with the maj@j curve of every sampled cell: what the same tokens buy as more votes.
 * ``claims.png``: every decided claim's paired interval and verdict (`eval.report.claims_plot`).
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.report import labels
+from eval.report.panels import baseline, benchmarks_label, in_panel, panel_title, panels
 from eval.report.roles import Roles
 from eval.report.study import cell_name, display_model
 
@@ -77,17 +79,17 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
     cells = summary["cells"]
     k, scope = _main_k(cells), _main_scope(cells)
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
-    solvers = _models(cells, "solver")
+    every = panels(summary, chosen)
     generators = _models(cells, "generator")
     roles = _roles(summary)
-    per_solver = [_order({c["strategy"] for c in chosen if c["solver"] == s}, roles) for s in solvers]
-    widths = [max(3.0, 0.75 * len(names) + 1) for names in per_solver]  # a panel as wide as its strategies
-    fig, axes = plt.subplots(1, len(solvers), figsize=(sum(widths) + 1, 4.2), squeeze=False, sharey=True,
+    per_panel = [_order({c["strategy"] for c in in_panel(summary, chosen, p)}, roles) for p in every]
+    widths = [max(3.0, 0.75 * len(names) + 1) for names in per_panel]  # a panel as wide as its strategies
+    fig, axes = plt.subplots(1, len(every), figsize=(sum(widths) + 1, 4.2), squeeze=False, sharey=True,
                              gridspec_kw={"width_ratios": widths})
     width = 0.7 / max(1, len(generators))
-    for ax, solver, strategies in zip(axes[0], solvers, per_solver, strict=True):
-        mine = [c for c in chosen if c["solver"] == solver]
-        zero = next((c for c in mine if c["strategy"] == roles.baseline), None)
+    for ax, panel, strategies in zip(axes[0], every, per_panel, strict=True):
+        mine = in_panel(summary, chosen, panel)
+        zero = baseline(mine, roles)
         if zero is not None:
             ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=f"{roles.baseline} accuracy")
         for gi, gen in enumerate([None, *generators]):
@@ -106,7 +108,7 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
                         else COLORS[(gi - 1) % len(COLORS)], capsize=3, markersize=5, linewidth=1.2, label=label)
         ax.set_xticks(range(len(strategies)), strategies, rotation=35, ha="right")
         ax.set_xlim(-0.6, len(strategies) - 0.4)
-        ax.set_title(f"solver: {display_model(solver)}")
+        ax.set_title(panel_title(panel, every))
         ax.set_ylim(-0.03, 1.03)
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("accuracy (95% bootstrap CI)")
@@ -115,7 +117,7 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
     axes[0][-1].legend(list(handles.values()), list(handles), loc="upper right", fontsize=8, framealpha=0.9)
-    fig.suptitle(f"Accuracy by strategy ({summary['benchmark']}, {summary['n_problems']} problems"
+    fig.suptitle(f"Accuracy by strategy ({benchmarks_label(every)}, {summary['n_problems']} problems"
                  + (f", k={k}" if k is not None else "") + (f", scope {scope}" if scope else "") + ")")
     return save_figure(fig, path)
 
@@ -207,14 +209,14 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     cells, roles = summary["cells"], _roles(summary)
     k, scope = _main_k(cells), _main_scope(cells)
     chosen = [c for c in cells if c["k"] in (None, k) and c["scope"] in (None, scope)]
-    solvers = _models(chosen, "solver")
+    every = panels(summary, chosen)
     generators = _models(chosen, "generator")
     names = labels.short_models([display_model(g) for g in generators])
     short = {g: names[display_model(g)] for g in generators} if len(generators) > 1 else {}  # only if a choice
-    fig, axes = plt.subplots(1, len(solvers), figsize=(7.2 * len(solvers), 5.4), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, len(every), figsize=(7.2 * len(every), 5.4), squeeze=False, sharey=True)
     placed: list[tuple[list[Any], list[tuple[float, float]]]] = []
-    for ax, solver in zip(axes[0], solvers, strict=True):
-        mine = sorted((c for c in chosen if c["solver"] == solver),
+    for ax, panel in zip(axes[0], every, strict=True):
+        mine = sorted(in_panel(summary, chosen, panel),
                       key=lambda c: (_rank(c["strategy"], roles), display_model(c["generator"])))
         texts, points = [], []
         placed.append((texts, points))
@@ -232,14 +234,14 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
                 n = len(curve)
                 xs = [c["mean_prompt_tokens"] + c["mean_completion_tokens"] * j / n for j in range(1, n + 1)]
                 ax.plot(xs, curve, marker=".", linewidth=1, color=color, label=f"{c['strategy']}: maj@j, j = 1..{n}")
-        zero = next((c for c in mine if c["strategy"] == roles.baseline), None)
+        zero = baseline(mine, roles)
         if zero is not None:
             ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=f"{roles.baseline} accuracy")
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
-        ax.set_title(f"solver: {display_model(solver)}")
+        ax.set_title(panel_title(panel, every))
         ax.grid(alpha=0.3, which="both")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best", fontsize=7, framealpha=0.9)
@@ -248,7 +250,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
         labels.place(ax, texts, points)
     fig.supxlabel("tokens per test question (prompt + output, the pool's generation and sampling included)",
                   fontsize=10)  # once for all panels: one per panel would run into its neighbour
-    fig.suptitle(f"Accuracy vs cost ({summary['benchmark']}, {summary['n_problems']} problems)")
+    fig.suptitle(f"Accuracy vs cost ({benchmarks_label(every)}, {summary['n_problems']} problems)")
     return save_figure(fig, path)
 
 

@@ -49,6 +49,7 @@ class CellData(Cell):
     rows: list[dict[str, Any]]
     total_tokens: float | None = None  # per question, the pool's generation and sampling included (run summary)
     cap: int | None = None  # the solver's answer cap (solver.max_tokens) of the cell's run
+    benchmark: str | None = None  # the benchmark its run answered (a variant may set another one)
 
 
 def display_model(model: str | None) -> str:
@@ -67,6 +68,7 @@ class _RunFiles:
     rows: dict[str, list[dict[str, Any]]]  # score records by strategy; none while the run has not finished
     total_tokens: dict[str, float | None]  # per strategy, from the run's summary.json
     cap: int | None  # the solver's answer cap, from the run's config.yaml
+    benchmark: str | None  # from the run's summary.json
 
     @classmethod
     def read(cls, run_dir: Path) -> _RunFiles:
@@ -75,15 +77,17 @@ class _RunFiles:
         for r in read_jsonl(scores) if scores.exists() else []:
             rows.setdefault(r["strategy"], []).append(r)
         summary = run_dir / "summary.json"
-        strategies = json.loads(summary.read_text()).get("strategies", {}) if summary.exists() else {}
+        run_summary = json.loads(summary.read_text()) if summary.exists() else {}
+        strategies = run_summary.get("strategies", {})
         config = run_dir / "config.yaml"
         cap = yaml.safe_load(config.read_text())["solver"]["max_tokens"] if config.exists() else None
-        return cls(rows, {name: s.get("total_tokens") for name, s in strategies.items()}, cap)
+        return cls(rows, {name: s.get("total_tokens") for name, s in strategies.items()}, cap,
+                   run_summary.get("benchmark"))
 
     def cell(self, run: str, strategy: str, solver: str, generator: str | None, k: int | None, scope: str | None,
              variant: str | None = None) -> CellData:
         return CellData(run, strategy, solver, generator, k, scope, self.rows.get(strategy, []),
-                        self.total_tokens.get(strategy), self.cap, variant=variant)
+                        self.total_tokens.get(strategy), self.cap, self.benchmark, variant=variant)
 
 
 def load_cells(root: Path) -> tuple[list[CellData], dict[str, Path], bool]:
@@ -140,7 +144,8 @@ def cell_metrics(cell: CellData) -> dict[str, Any]:
     return {
         "run": cell.run, "strategy": cell.strategy, "solver": cell.solver, "generator": cell.generator,
         "k": cell.k, "scope": cell.scope, "variant": cell.variant, **answer_metrics(cell.rows),
-        "total_tokens": cell.total_tokens, "cap": cell.cap, "samples": sample_metrics(cell.rows),
+        "total_tokens": cell.total_tokens, "cap": cell.cap, "benchmark": cell.benchmark,
+        "samples": sample_metrics(cell.rows),
     }
 
 
@@ -201,7 +206,25 @@ def build_summary(root: Path, roles: Roles | None = None) -> dict[str, Any]:
             "claim_margin": margin, "pending_cells": planned - len(cells), "left_out": study.get("left_out", []),
             "n_problems": first.get("n_problems"), "settings": _settings(config), "cells": out_cells,
             "pools": [pools[k] for k in sorted(pools)], "stage_times": stage_times(root),
-            "warnings": warnings, "roles": roles.as_dict()}
+            "warnings": warnings, "roles": roles.as_dict(), "variants": variant_settings(study.get("arms", []))}
+
+
+def variant_settings(arms: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """What each variant sets over the base config, as ``section.key=value`` text (arms sharing a variant name
+    set the same; the first is shown).
+
+    Examples:
+        >>> variant_settings([{"variant": "svamp", "set": {"benchmark": {"name": "svamp"},
+        ...                                                  "solver": {"max_tokens": 512}}}])
+        {'svamp': 'benchmark.name=svamp, solver.max_tokens=512'}
+    """
+    out: dict[str, str] = {}
+    for arm in arms:
+        if arm.get("variant") and arm["variant"] not in out:
+            out[arm["variant"]] = ", ".join(f"{section}.{key}={json.dumps(value).strip(chr(34))}"
+                                            for section, values in arm.get("set", {}).items()
+                                            for key, value in values.items())
+    return out
 
 
 def stage_times(root: Path) -> list[dict[str, Any]]:

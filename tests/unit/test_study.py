@@ -373,7 +373,33 @@ def test_a_variant_with_its_own_zero_shot_is_paired_with_it(tmp_path: Path) -> N
     no_filter = cells[("knn", "no-filter")]  # no zero-shot of its own: the main grid's
     assert abs(no_filter["vs_zero_shot"]["diff"] - (no_filter["accuracy"] - main_zero["accuracy"])) < 1e-9
     assert (svamp_knn["cap"], main_zero["cap"]) == (512, 400)
-    assert "| cap | cut | loop |" in (tmp_path / "report.md").read_text()
+    report = (tmp_path / "report.md").read_text()
+    assert "| cap | cut | loop |" in report
+    assert "- variant `svamp` (its cells are marked `[svamp]`): benchmark.name=svamp, solver.max_tokens=512" in report
+
+
+def test_a_variant_on_another_benchmark_gets_its_own_plot_panel_and_baseline_line(tmp_path: Path) -> None:
+    from eval.report.panels import baseline, in_panel, panel_title, panels
+    from eval.report.study import build_summary, cell_name
+
+    cfg = StudyConfig.model_validate({
+        "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3}},
+        "grid": {"generator": ["gen-a"], "solver": ["gen-a"], "strategy": ["zero-shot", "knn"], "k": [2]},
+        "arms": [{"variant": "svamp", "set": {"benchmark": {"name": "svamp"}}, "strategy": ["zero-shot", "knn"]},
+                 {"variant": "cap-64", "set": {"solver": {"max_tokens": 64}}, "strategy": ["zero-shot", "knn"]}]})
+    run_study(cfg, hooks(Factory()))
+    summary = build_summary(tmp_path, report_roles())
+    assert {(c["variant"], c["benchmark"]) for c in summary["cells"]} == {
+        (None, "gsm8k"), ("cap-64", "gsm8k"), ("svamp", "svamp")}
+    named = [{**c, "strategy": cell_name(c)} for c in summary["cells"]]
+    every = panels(summary, named)
+    assert every == [("gen-a", "gsm8k"), ("gen-a", "svamp")]  # another cap stays beside its benchmark's cells
+    assert panel_title(every[1], every) == "solver: gen-a · svamp"
+    gsm8k, svamp = (in_panel(summary, named, p) for p in every)
+    assert {c["strategy"] for c in svamp} == {"zero-shot [svamp]", "knn [svamp]"}
+    assert baseline(svamp, report_roles())["variant"] == "svamp"  # the line is SVAMP's own zero-shot
+    assert baseline(gsm8k, report_roles())["variant"] is None  # the main grid's, not cap-64's
+    assert (tmp_path / "plots" / "accuracy_by_strategy.png").stat().st_size > 0
 
 
 def test_a_variant_with_its_own_self_consistency_renders_without_the_main_grids(tmp_path: Path) -> None:
