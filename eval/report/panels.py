@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from eval.report.roles import Roles
-from eval.report.study import display_model
+from eval.report.study import cell_name, display_model
 
 Panel = tuple[str, str]
 """(solver, benchmark)."""
@@ -50,6 +50,6 @@ def baseline(mine: list[dict[str, Any]], roles: Roles) -> dict[str, Any] | None:
 
     Cells here are named as in the plots (``zero-shot [svamp-cap-512]`` for a variant's).
     """
-    cells = [c for c in mine if c["strategy"].split(" [", 1)[0] == roles.baseline]
+    cells = [c for c in mine if c["strategy"] == cell_name({"strategy": roles.baseline, "variant": c.get("variant")})]
     main = [c for c in cells if not c.get("variant")]
     return main[0] if main else (cells[0] if len(cells) == 1 else None)

@@ -82,13 +82,13 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
     every = panels(summary, chosen)
     generators = _models(cells, "generator")
     roles = _roles(summary)
-    per_panel = [_order({c["strategy"] for c in in_panel(summary, chosen, p)}, roles) for p in every]
+    members = [in_panel(summary, chosen, p) for p in every]
+    per_panel = [_order({c["strategy"] for c in mine}, roles) for mine in members]
     widths = [max(3.0, 0.75 * len(names) + 1) for names in per_panel]  # a panel as wide as its strategies
     fig, axes = plt.subplots(1, len(every), figsize=(sum(widths) + 1, 4.2), squeeze=False, sharey=True,
                              gridspec_kw={"width_ratios": widths})
     width = 0.7 / max(1, len(generators))
-    for ax, panel, strategies in zip(axes[0], every, per_panel, strict=True):
-        mine = in_panel(summary, chosen, panel)
+    for ax, panel, mine, strategies in zip(axes[0], every, members, per_panel, strict=True):
         zero = baseline(mine, roles)
         if zero is not None:
             ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=f"{roles.baseline} accuracy")

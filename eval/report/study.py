@@ -221,7 +221,7 @@ def variant_settings(arms: Sequence[dict[str, Any]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for arm in arms:
         if arm.get("variant") and arm["variant"] not in out:
-            out[arm["variant"]] = ", ".join(f"{section}.{key}={json.dumps(value).strip(chr(34))}"
+            out[arm["variant"]] = ", ".join(f"{section}.{key}=" + json.dumps(value).strip('"')  # true, not True
                                             for section, values in arm.get("set", {}).items()
                                             for key, value in values.items())
     return out
