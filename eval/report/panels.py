@@ -50,6 +50,8 @@ def baseline(mine: list[dict[str, Any]], roles: Roles) -> dict[str, Any] | None:
 
     Cells here are named as in the plots (``zero-shot [svamp-cap-512]`` for a variant's).
     """
+    if roles.baseline is None:  # a summary without roles has no baseline
+        return None
     cells = [c for c in mine if c["strategy"] == cell_name({"strategy": roles.baseline, "variant": c.get("variant")})]
     main = [c for c in cells if not c.get("variant")]
     return main[0] if main else (cells[0] if len(cells) == 1 else None)
