@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from eval.report.roles import Roles
-from eval.report.study import cell_name, display_model
+from eval.report.study import display_model
 
 Panel = tuple[str, str]
 """(solver, benchmark)."""
@@ -48,10 +48,7 @@ def benchmarks_label(every: list[Panel]) -> str:
 def baseline(mine: list[dict[str, Any]], roles: Roles) -> dict[str, Any] | None:
     """A panel's baseline cell, for its reference line: the main grid's, else a variant's if it is the only one.
 
-    Cells here are named as in the plots (``zero-shot [svamp-cap-512]`` for a variant's).
     """
-    if roles.baseline is None:  # a summary without roles has no baseline
-        return None
-    cells = [c for c in mine if c["strategy"] == cell_name({"strategy": roles.baseline, "variant": c.get("variant")})]
+    cells = [c for c in mine if roles.baseline is not None and c["strategy"] == roles.baseline]
     main = [c for c in cells if not c.get("variant")]
     return main[0] if main else (cells[0] if len(cells) == 1 else None)

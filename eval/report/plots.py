@@ -47,13 +47,14 @@ def save_figure(fig: Any, path: Path) -> Path:
     return path
 
 
-def _rank(name: str, roles: Roles) -> tuple[int, str]:
-    base = name.split(" [", 1)[0]  # a variant's cells ("knn [no-filter]") sit beside their strategy
-    return (roles.rank(base), name)
+def _rank(cell: dict[str, Any], roles: Roles) -> tuple[int, str]:
+    """Display order: by strategy role, a variant's cells ("knn [no-filter]") beside their strategy's."""
+    return (roles.rank(cell["strategy"]), cell_name(cell))
 
 
-def _order(strategies: set[str], roles: Roles) -> list[str]:
-    return sorted(strategies, key=lambda name: _rank(name, roles))
+def _order(cells: list[dict[str, Any]], roles: Roles) -> list[str]:
+    """The cells' names (`cell_name`), each once, in display order."""
+    return list(dict.fromkeys(cell_name(c) for c in sorted(cells, key=lambda c: _rank(c, roles))))
 
 
 def _roles(summary: dict[str, Any]) -> Roles:
@@ -83,7 +84,7 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
     generators = _models(cells, "generator")
     roles = _roles(summary)
     members = [in_panel(summary, chosen, p) for p in every]
-    per_panel = [_order({c["strategy"] for c in mine}, roles) for mine in members]
+    per_panel = [_order(mine, roles) for mine in members]
     widths = [max(3.0, 0.75 * len(names) + 1) for names in per_panel]  # a panel as wide as its strategies
     fig, axes = plt.subplots(1, len(every), figsize=(sum(widths) + 1, 4.2), squeeze=False, sharey=True,
                              gridspec_kw={"width_ratios": widths})
@@ -99,7 +100,7 @@ def accuracy_by_strategy(summary: dict[str, Any], path: Path) -> Path:
             xs, ys, lo, hi = [], [], [], []
             for c in pts:
                 offset = 0.0 if gen is None else (gi - 1 - (len(generators) - 1) / 2) * width
-                xs.append(strategies.index(c["strategy"]) + offset)
+                xs.append(strategies.index(cell_name(c)) + offset)
                 ys.append(c["accuracy"])
                 lo.append(c["accuracy"] - c["ci_low"])
                 hi.append(c["ci_high"] - c["accuracy"])
@@ -134,10 +135,10 @@ def accuracy_vs_k(summary: dict[str, Any], path: Path) -> Path:
     fig, axes = plt.subplots(1, max(1, len(pairs)), figsize=(4.2 * max(1, len(pairs)), 3.8), squeeze=False,
                              sharey=True)
     roles = _roles(summary)
-    strategies = _order({c["strategy"] for c in varying}, roles)
+    strategies = _order(varying, roles)
     for ax, (gen, solver) in zip(axes[0], pairs or [(None, None)], strict=True):
         for si, strategy in enumerate(strategies):
-            pts = sorted((c for c in varying if c["strategy"] == strategy and c["solver"] == solver
+            pts = sorted((c for c in varying if cell_name(c) == strategy and c["solver"] == solver
                           and c["generator"] in (None, gen)), key=lambda c: c["k"])
             if pts:
                 ax.plot([c["k"] for c in pts], [c["accuracy"] for c in pts], marker="o", linewidth=1.3,
@@ -163,7 +164,7 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
     k, scope = _main_k(cells), _main_scope(cells)
     pooled = [c for c in cells if c["generator"] is not None and c["k"] in (None, k) and c["scope"] in (None, scope)]
     roles = _roles(summary)
-    strategies = _order({c["strategy"] for c in pooled}, roles)
+    strategies = _order(pooled, roles)
     gens, solvers = _models(pooled, "generator"), _models(pooled, "solver")
     zero = {c["solver"]: c["accuracy"] for c in cells if c["strategy"] == roles.baseline}
     n = max(1, len(strategies))
@@ -175,7 +176,7 @@ def transfer_heatmap(summary: dict[str, Any], path: Path) -> Path:
         acc = np.full((len(gens), len(solvers)), np.nan)
         gain = np.full_like(acc, np.nan)
         for c in pooled:
-            if c["strategy"] == strategy:
+            if cell_name(c) == strategy:
                 i, j = gens.index(c["generator"]), solvers.index(c["solver"])
                 acc[i, j] = c["accuracy"]
                 gain[i, j] = c["accuracy"] - zero.get(c["solver"], np.nan)
@@ -217,7 +218,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
     placed: list[tuple[list[Any], list[tuple[float, float]]]] = []
     for ax, panel in zip(axes[0], every, strict=True):
         mine = sorted(in_panel(summary, chosen, panel),
-                      key=lambda c: (_rank(c["strategy"], roles), display_model(c["generator"])))
+                      key=lambda c: (_rank(c, roles), display_model(c["generator"])))
         texts, points = [], []
         placed.append((texts, points))
         for i, c in enumerate(mine):
@@ -225,7 +226,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
             cost = c["total_tokens"] or c["tokens_per_question"]
             ax.errorbar([cost], [c["accuracy"]], yerr=[[c["accuracy"] - c["ci_low"]], [c["ci_high"] - c["accuracy"]]],
                         fmt="o", color=color, capsize=2, markersize=4, linewidth=0.8, alpha=0.8)
-            label = c["strategy"] + (f" ({short[c['generator']]} pool)" if c["generator"] in short else "")
+            label = cell_name(c) + (f" ({short[c['generator']]} pool)" if c["generator"] in short else "")
             texts.append(ax.text(cost, c["accuracy"], label, fontsize=7, color=color,
                                  bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.3}))
             points.append((cost, c["accuracy"]))
@@ -233,7 +234,7 @@ def accuracy_vs_tokens(summary: dict[str, Any], path: Path) -> Path:
             if curve and not c["strategy"].startswith("ensemble"):
                 n = len(curve)
                 xs = [c["mean_prompt_tokens"] + c["mean_completion_tokens"] * j / n for j in range(1, n + 1)]
-                ax.plot(xs, curve, marker=".", linewidth=1, color=color, label=f"{c['strategy']}: maj@j, j = 1..{n}")
+                ax.plot(xs, curve, marker=".", linewidth=1, color=color, label=f"{cell_name(c)}: maj@j, j = 1..{n}")
         zero = baseline(mine, roles)
         if zero is not None:
             ax.axhline(zero["accuracy"], color="grey", linestyle="--", linewidth=1, label=f"{roles.baseline} accuracy")
@@ -259,9 +260,8 @@ def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     if not summary["cells"]:
         return []
     out_dir = Path(out_dir)
-    named = {**summary, "cells": [{**c, "strategy": cell_name(c)} for c in summary["cells"]]}
-    paths = [accuracy_by_strategy(named, out_dir / "accuracy_by_strategy.png"),
-             accuracy_vs_tokens(named, out_dir / "accuracy_vs_tokens.png")]
+    paths = [accuracy_by_strategy(summary, out_dir / "accuracy_by_strategy.png"),
+             accuracy_vs_tokens(summary, out_dir / "accuracy_vs_tokens.png")]
     from eval.report.claims_plot import claims_forest
 
     if (claims := claims_forest(summary, out_dir / "claims.png")) is not None:

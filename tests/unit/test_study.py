@@ -391,12 +391,11 @@ def test_a_variant_on_another_benchmark_gets_its_own_plot_panel_and_baseline_lin
     summary = build_summary(tmp_path, report_roles())
     assert {(c["variant"], c["benchmark"]) for c in summary["cells"]} == {
         (None, "gsm8k"), ("cap-64", "gsm8k"), ("svamp", "svamp")}
-    named = [{**c, "strategy": cell_name(c)} for c in summary["cells"]]
-    every = panels(summary, named)
+    every = panels(summary, summary["cells"])
     assert every == [("gen-a", "gsm8k"), ("gen-a", "svamp")]  # another cap stays beside its benchmark's cells
     assert panel_title(every[1], every) == "solver: gen-a · svamp"
-    gsm8k, svamp = (in_panel(summary, named, p) for p in every)
-    assert {c["strategy"] for c in svamp} == {"zero-shot [svamp]", "knn [svamp]"}
+    gsm8k, svamp = (in_panel(summary, summary["cells"], p) for p in every)
+    assert {cell_name(c) for c in svamp} == {"zero-shot [svamp]", "knn [svamp]"}
     assert baseline(svamp, report_roles())["variant"] == "svamp"  # the line is SVAMP's own zero-shot
     assert baseline(gsm8k, report_roles())["variant"] is None  # the main grid's, not cap-64's
     assert (tmp_path / "plots" / "accuracy_by_strategy.png").stat().st_size > 0
