@@ -7,7 +7,7 @@ module import, so `saicot --help` stays instant.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -79,6 +79,8 @@ def udr_train(
     ] = None,
     index: Annotated[str | None, typer.Option(help="Pool (index stage key); default: the newest.")] = None,
     scorer: Annotated[str | None, typer.Option(help="LM giving feedback; default: the run's solver.")] = None,
+    scorer_dtype: Annotated[Literal["auto", "float32", "bfloat16"] | None, typer.Option(
+        help="dtype the feedback LM scores in; default: the run's engine.dtype.")] = None,
     labelled: Annotated[
         str | None, typer.Option(help="Use a benchmark's train split (gold solutions) as queries, e.g. gsm8k.")
     ] = None,
@@ -96,7 +98,7 @@ def udr_train(
 
     with run_lock(stage_root(run_dir)):  # a study's run trains in the study directory: lock that one
         train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,
-                  labelled=labelled, force=force, score_chunk=score_chunk)
+                  scorer_dtype=scorer_dtype,                  labelled=labelled, force=force, score_chunk=score_chunk)
 
 
 @app.command()

@@ -62,7 +62,7 @@ for i in $(seq 1 "$N"); do
       "$STUDY/runs/$RUN/summary.json")
     echo "== UDR training on pool $INDEX $(date -u +%H:%M:%S)"
     nice -n 10 $PY -m pipeline.cli udr train --config docs/reference-study/udr.yaml --run "$STUDY/runs/$RUN" \
-      --index "$INDEX" --score-chunk 64
+      --index "$INDEX" --score-chunk 64 --scorer-dtype bfloat16  # same rankings, ~2x faster: udr.yaml
   fi
   echo "== phase $i $(date -u +%H:%M:%S)"
   nice -n 10 $PY -m pipeline.cli study --config "$PHASES/phase$i.yaml" --study-dir "$STUDY"

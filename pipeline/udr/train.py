@@ -55,7 +55,8 @@ def compare_topk(scorer: PairScorer, heldout: Sequence[Query], candidates: Seque
 
 
 def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = None, scorer_model: str | None = None,
-              labelled: str | None = None, labelled_limit: int = 500, force: bool = False, score_chunk: int = 512,
+              scorer_dtype: str | None = None, labelled: str | None = None, labelled_limit: int = 500,
+              force: bool = False, score_chunk: int = 512,
               engine_factory: Callable[[str, Any], Engine] | None = None, embedder_path: str | None = None,
               log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Train (or load the finished training of) the UDR encoder for a run's pool; returns the report.
@@ -67,6 +68,9 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
         settings: UDR mining/training settings.
         index_key: which pool (default: the newest finished one).
         scorer_model: the LM giving feedback (default: the run's solver).
+        scorer_dtype: the dtype it scores in (default: the run's ``engine.dtype``). UDR uses only each query's
+            order of candidates, which bf16 keeps (`bench/udr_scorer_dtype.py`) at ~1.7-2.6x float32's speed on
+            CPUs with native bf16; the pair cache is keyed by dtype, so scores of two dtypes never mix.
         labelled: a bundled benchmark whose *train* split supplies queries with gold solutions (option).
         score_chunk: pairs per engine call; each call's scores are appended to the pair cache, so a kill loses at
             most one call's work.
@@ -91,8 +95,9 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     pool_dir = index_dir(run_dir, index_key)
     items, queries, cands = _training_data(pool_dir, labelled, labelled_limit)
     model_name = scorer_model or cfg.solver.model
-    scorer_key = cache_key({"model": model_identity(model_name), "dtype": stage_dtype(cfg.engine),
-                            "max_model_len": cfg.engine.max_model_len})
+    engine_cfg = cfg.engine.model_copy(update={"dtype": scorer_dtype}) if scorer_dtype else cfg.engine
+    scorer_key = cache_key({"model": model_identity(model_name), "dtype": stage_dtype(engine_cfg),
+                            "max_model_len": engine_cfg.max_model_len})
     base_path = embedder_path or resolve(cfg.index.embedder)
     base_id = model_dir_identity(base_path)
     train_key = cache_key({"index": pool_dir.name, "scorer": scorer_key, "base": base_id, "labelled": labelled,
@@ -108,8 +113,9 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     from sentence_transformers import SentenceTransformer
 
     start = time.perf_counter()
-    log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name}, base {base_id}")
-    engine = (engine_factory or default_factory)(model_name, cfg.engine)
+    log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name} in "
+        f"{stage_dtype(engine_cfg)}, base {base_id}")
+    engine = (engine_factory or default_factory)(model_name, engine_cfg)
     try:
         store = JsonlStore(run_dir / UDR_DIR / "scores" / f"{scorer_key}.jsonl", key=lambda r: r["key"])
         scorer = PairScorer(engine, store, {q.id: q for q in queries}, {c.id: c for c in cands},
@@ -123,7 +129,8 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     finally:
         engine.close()
     meta = {"base": base_id, "instruction": settings.instruction, "candidate_text": settings.candidate_text,
-            "index_key": pool_dir.name, "scorer_model": model_name, "scorer_key": scorer_key, "labelled": labelled,
+            "index_key": pool_dir.name, "scorer_model": model_name, "scorer_dtype": stage_dtype(engine_cfg),
+            "scorer_key": scorer_key, "labelled": labelled,
             "settings": settings.as_dict()}
     report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": _cost(scorer, result),
               "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},

@@ -144,3 +144,27 @@ def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path:
     assert scored_by_round_two == report["rounds"][1]["new_pairs"] > 0  # only round 2's new pairs reached the engine
     assert not rounds_dir.exists()  # the checkpoints go once the trained encoder is saved
     assert {"random", "knn"} <= set(report["baseline"])
+
+
+def test_the_scorer_dtype_reaches_the_engine_and_keys_its_own_pair_cache(pool_run: Path, tmp_path: Path) -> None:
+    """`--scorer-dtype`: the feedback LM runs in that dtype, and its scores never mix with another dtype's."""
+    from pipeline.models import resolve
+
+    run_dir = Path(shutil.copytree(pool_run, tmp_path / "run"))
+    settings = load_settings(None, [*SETTINGS[1:], "rounds=1"])
+    asked: list[str] = []
+    engines: list[CountingEngine] = []
+
+    def factory(model: str, engine_cfg):  # noqa: ANN001 - the run's EngineConfig
+        asked.append(engine_cfg.dtype)
+        engines.append(CountingEngine(model))
+        return engines[-1]
+
+    reports = [train_run(run_dir, settings, scorer_dtype=dtype, engine_factory=factory,
+                         embedder_path=resolve("minilm-l6"), score_chunk=8) for dtype in ("float32", "bfloat16")]
+    assert asked == ["float32", "bfloat16"]
+    assert len(list((run_dir / "udr" / "scores").glob("*.jsonl"))) == 2  # one pair cache per dtype
+    assert set(engines[0].scored) == set(engines[1].scored) != set()  # bf16 scored every pair again, none shared
+    metas = [json.loads((Path(r["train_dir"]) / "meta.json").read_text()) for r in reports]
+    assert [m["scorer_dtype"] for m in metas] == ["float32", "bfloat16"]
+    assert reports[0]["train_dir"] != reports[1]["train_dir"]
