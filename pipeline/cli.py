@@ -123,11 +123,14 @@ def study(
     config: Annotated[Path, typer.Option("--config", "-c", help="Study config (YAML): base run config + grid.")],
     study_dir: Annotated[Path | None, typer.Option("--study-dir", help="Where the study lives (overrides config).")]
     = None,
+    cached_only: Annotated[bool, typer.Option(
+        "--cached-only", help="Load no LLM engine: report the cells already computed; a cell with work left stops "
+        "the study with its name.")] = False,
 ) -> None:
     """Run (or resume) a grid over generator, solver, strategy, k and scope; then write its report."""
     from pipeline.study import load_study_config, run_study
 
-    run_study(load_study_config(config, study_dir))
+    run_study(load_study_config(config, study_dir), cached_only=cached_only)
 
 
 @app.command()

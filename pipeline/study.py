@@ -245,11 +245,17 @@ def run_config(cfg: StudyConfig, run: PlannedRun, *, dtype: str | None = None) -
     return build_config(data, run_dir=cfg.study_dir)
 
 
-def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> StudyResult:
+def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True, cached_only: bool = False
+              ) -> StudyResult:
     """Run (or resume) every planned run, then write the study report.
 
     Engines are shared across runs (one loaded at a time), so consecutive runs with the same model do not
     reload it. A killed study resumes where it stopped: re-run the same command.
+
+    With `cached_only`, no LLM engine is ever loaded: a run whose records are not all in the cache stops the
+    study with its name (nothing is lost; its finished stages stay). That is how a report of the finished cells
+    is made while other cells are still being computed (on a copy of the study directory, which the running
+    study keeps locked).
     """
     from pipeline.lock import run_lock
     from pipeline.runner import RunHooks
@@ -263,10 +269,11 @@ def run_study(cfg: StudyConfig, hooks: Any = None, *, report: bool = True) -> St
                      embedder=hooks.embedder_factory is None)
     study_dir = Path(cfg.study_dir)
     with run_lock(study_dir):
-        return _run_study(cfg, hooks, plan, study_dir, report)
+        return _run_study(cfg, hooks, plan, study_dir, report, cached_only)
 
 
-def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report: bool) -> StudyResult:
+def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report: bool, cached_only: bool
+               ) -> StudyResult:
     from rich.console import Console
 
     from pipeline.engines import Borrowed, EngineManager, stage_dtype
@@ -283,10 +290,17 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s
         dtype = stage_dtype(base_engine)
-    with EngineManager(base_engine, hooks.engine_factory) as shared:
+    current: list[str] = []  # the run in progress, for --cached-only's message
+
+    def refuse(model: str, _cfg: Any) -> Any:
+        raise SaicotError(f"--cached-only: study run {current[-1]} has work that is not cached (it would load "
+                          f"{model}); drop its cell from the config, or run without --cached-only")
+
+    with EngineManager(base_engine, refuse if cached_only else hooks.engine_factory) as shared:
         run_hooks = RunHooks(engine_factory=lambda model, _c: Borrowed(shared.get(model)),
                              embedder_factory=hooks.embedder_factory, identity=hooks.identity)
         for i, run in enumerate(plan.runs, 1):
+            current.append(run.name)
             console.rule(f"[bold]study run {i}/{len(plan.runs)}: {run.name} ({', '.join(run.strategies)})")
             run_pipeline(run_config(cfg, run, dtype=dtype), run_hooks, results_dir=study_dir / "runs" / run.name)
         loads = list(shared.loads)

@@ -113,6 +113,29 @@ def test_killed_study_resumes_to_the_same_report(tmp_path: Path) -> None:
     assert untimed(tmp_path / "run") == untimed(tmp_path / "ref")
 
 
+def test_cached_only_reports_finished_cells_and_stops_at_one_with_work_left(tmp_path: Path) -> None:
+    """`saicot study --cached-only`: a report of what is computed, with no LLM engine ever loaded."""
+    small = {"strategy": ["zero-shot", "knn"], "k": [2]}
+    fresh = Factory()
+    with pytest.raises(SaicotError, match=r"--cached-only: study run \S+ has work that is not cached"):
+        run_study(study_cfg(tmp_path, **small), hooks(fresh), cached_only=True)
+    assert not fresh.engines and not (tmp_path / "report.md").exists()
+
+    run_study(study_cfg(tmp_path, **small), hooks(Factory()))
+    reference = (tmp_path / "cells.csv").read_bytes()
+    (tmp_path / "cells.csv").unlink()
+    again = Factory()
+    result = run_study(study_cfg(tmp_path, **small), hooks(again), cached_only=True)
+    assert result.engine_loads == [] and not again.engines
+    assert (tmp_path / "cells.csv").read_bytes() == reference  # the same report, from the cache
+
+    more = Factory()  # a cell added to the grid has work left: the study stops before computing it
+    with pytest.raises(SaicotError, match="would load gen-a"):
+        run_study(study_cfg(tmp_path, **{**small, "strategy": ["zero-shot", "knn", "random"]}), hooks(more),
+                  cached_only=True)
+    assert not more.engines
+
+
 def test_an_arm_adds_only_its_own_cells_and_runs_after_the_main_grid(tmp_path: Path) -> None:
     cfg = StudyConfig.model_validate({
         "study_dir": str(tmp_path), "base": {"benchmark": {"limit": 3}, "sample": {"n": 3, "model": "gen-a"}},
