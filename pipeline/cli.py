@@ -98,7 +98,7 @@ def udr_train(
 
     with run_lock(stage_root(run_dir)):  # a study's run trains in the study directory: lock that one
         train_run(run_dir, load_settings(config, set_ or []), index_key=index, scorer_model=scorer,
-                  scorer_dtype=scorer_dtype,                  labelled=labelled, force=force, score_chunk=score_chunk)
+                  scorer_dtype=scorer_dtype, labelled=labelled, force=force, score_chunk=score_chunk)
 
 
 @app.command()

@@ -290,17 +290,14 @@ def _run_study(cfg: StudyConfig, hooks: Any, plan: Any, study_dir: Path, report:
     dtype = None
     if hooks.engine_factory is None:  # keep the real engine's stage keys identical to plain `saicot run`s
         dtype = stage_dtype(base_engine)
-    current: list[str] = []  # the run in progress, for --cached-only's message
-
-    def refuse(model: str, _cfg: Any) -> Any:
-        raise SaicotError(f"--cached-only: study run {current[-1]} has work that is not cached (it would load "
+    def refuse(model: str, _cfg: Any) -> Any:  # --cached-only's factory; called inside the loop below
+        raise SaicotError(f"--cached-only: study run {run.name} has work that is not cached (it would load "
                           f"{model}); drop its cell from the config, or run without --cached-only")
 
     with EngineManager(base_engine, refuse if cached_only else hooks.engine_factory) as shared:
         run_hooks = RunHooks(engine_factory=lambda model, _c: Borrowed(shared.get(model)),
                              embedder_factory=hooks.embedder_factory, identity=hooks.identity)
         for i, run in enumerate(plan.runs, 1):
-            current.append(run.name)
             console.rule(f"[bold]study run {i}/{len(plan.runs)}: {run.name} ({', '.join(run.strategies)})")
             run_pipeline(run_config(cfg, run, dtype=dtype), run_hooks, results_dir=study_dir / "runs" / run.name)
         loads = list(shared.loads)

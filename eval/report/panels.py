@@ -46,9 +46,7 @@ def benchmarks_label(every: list[Panel]) -> str:
 
 
 def baseline(mine: list[dict[str, Any]], roles: Roles) -> dict[str, Any] | None:
-    """A panel's baseline cell, for its reference line: the main grid's, else a variant's if it is the only one.
-
-    """
+    """A panel's baseline cell, for its reference line: the main grid's, else a variant's if it is the only one."""
     cells = [c for c in mine if roles.baseline is not None and c["strategy"] == roles.baseline]
     main = [c for c in cells if not c.get("variant")]
     return main[0] if main else (cells[0] if len(cells) == 1 else None)

@@ -96,7 +96,8 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     items, queries, cands = _training_data(pool_dir, labelled, labelled_limit)
     model_name = scorer_model or cfg.solver.model
     engine_cfg = cfg.engine.model_copy(update={"dtype": scorer_dtype}) if scorer_dtype else cfg.engine
-    scorer_key = cache_key({"model": model_identity(model_name), "dtype": stage_dtype(engine_cfg),
+    dtype = stage_dtype(engine_cfg)  # "auto" resolved, as the scores were made
+    scorer_key = cache_key({"model": model_identity(model_name), "dtype": dtype,
                             "max_model_len": engine_cfg.max_model_len})
     base_path = embedder_path or resolve(cfg.index.embedder)
     base_id = model_dir_identity(base_path)
@@ -113,8 +114,8 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     from sentence_transformers import SentenceTransformer
 
     start = time.perf_counter()
-    log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name} in "
-        f"{stage_dtype(engine_cfg)}, base {base_id}")
+    log(f"UDR: pool {pool_dir.name} ({len(items)} demos), feedback from {model_name} in {dtype}, "
+        f"base {base_id}")
     engine = (engine_factory or default_factory)(model_name, engine_cfg)
     try:
         store = JsonlStore(run_dir / UDR_DIR / "scores" / f"{scorer_key}.jsonl", key=lambda r: r["key"])
@@ -129,7 +130,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     finally:
         engine.close()
     meta = {"base": base_id, "instruction": settings.instruction, "candidate_text": settings.candidate_text,
-            "index_key": pool_dir.name, "scorer_model": model_name, "scorer_dtype": stage_dtype(engine_cfg),
+            "index_key": pool_dir.name, "scorer_model": model_name, "scorer_dtype": dtype,
             "scorer_key": scorer_key, "labelled": labelled,
             "settings": settings.as_dict()}
     report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": _cost(scorer, result),
