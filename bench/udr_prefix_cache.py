@@ -7,8 +7,7 @@ sorted so that pairs of one demo follow each other, and scores again without the
 came back without logprobs. This bench scores the same pairs both ways on one engine (the cache reset before
 each pass) and prints the prompt-token throughput ratio and the largest NLL difference (must be <= 1e-3).
 
-The pairs are UDR's first-round ones: each of `--queries` GSM8K *train* problems (with its reference solution
-as the target) against its `--candidates` nearest pool entries by MiniLM, from a pool of `--pool` problems.
+The pairs are UDR's first-round ones (`bench/udr_pairs.py`).
 
 Run from the repository root (heavy: ~10 min on 2 cores with the defaults)::
 
@@ -30,45 +29,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.udr_pairs import add_pair_args, first_round_pairs  # noqa: E402
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pool", type=int, default=2000, help="demos in the pool")
-    ap.add_argument("--queries", type=int, default=160, help="queries scored")
-    ap.add_argument("--candidates", type=int, default=20, help="L: nearest candidates per query")
-    ap.add_argument("--model", default="smollm2-135m", help="LM giving feedback")
-    ap.add_argument("--max-model-len", type=int, default=2048)
+    add_pair_args(ap, queries=160, candidates=20, model="smollm2-135m")
     args = ap.parse_args()
 
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
-    import numpy as np
-
-    from eval.benchmarks import load
     from pipeline.engines.vllm_engine import VLLMEngine
     from pipeline.models import model_identity, resolve
-    from pipeline.udr import gsm8k_target, pool_examples
-    from prompts.solve import Demo, solve_messages
-    from retriever.embed import Embedder
-    from retriever.registry import PoolItem
 
-    problems = load("gsm8k", split="train", limit=args.pool)
-    items = [PoolItem(p.id, p.id, p.question, gsm8k_target(p.meta["solution"]), p.gold) for p in problems]
-    queries, cands = pool_examples(items)
-    queries = queries[:args.queries]
-    embedder = Embedder(resolve("minilm-l6"))
-    qv = embedder.encode([q.question for q in queries])
-    cv = embedder.encode([c.question for c in cands])
-    sims = qv @ cv.T
     engine = VLLMEngine(resolve(args.model), name=model_identity(args.model), max_model_len=args.max_model_len,
                         show_progress=False)
     try:
-        pairs = []
-        for qi, q in enumerate(queries):
-            ranked = [int(j) for j in np.argsort(-sims[qi]) if cands[int(j)].id != q.id][:args.candidates]
-            for j in ranked:
-                prompt = engine.apply_chat_template(solve_messages(q.question, [Demo(cands[j].question,
-                                                                                    cands[j].solution)]))
-                pairs.append((prompt, q.target))
+        pairs = first_round_pairs(args, engine)
         n_tokens = sum(engine.count_tokens(p + c) for p, c in pairs)
         results = {}
         for label, flag in [("plain", False), ("cached", True)]:

@@ -6,8 +6,7 @@ machine. On a CPU with native bf16 (AMX / AVX512-BF16) a bf16 forward may be muc
 much, and whether the cheaper scorer ranks a query's candidates as the float32 one does, which is all UDR uses
 (the list-wise loss sees each query's order of candidates, never the NLL values).
 
-The pairs are UDR's first-round ones: each of `--queries` GSM8K *train* problems (its reference solution as the
-target) against its `--candidates` nearest pool entries by MiniLM, from a pool of `--pool` problems. The same
+The pairs are UDR's first-round ones (`bench/udr_pairs.py`). The same
 pairs are scored by one engine per dtype, one after the other (the order alternates with `--bf16-first`).
 
 Run from the repository root (heavy: ~8 min on 2 cores with the defaults and the 0.5b)::
@@ -32,40 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-def first_round_pairs(args: argparse.Namespace, engine_for_template: object) -> list[tuple[str, str]]:
-    """`--queries` x `--candidates` (prompt, target) pairs, grouped by query."""
-    import numpy as np
-
-    from eval.benchmarks import load
-    from pipeline.models import resolve
-    from pipeline.udr import gsm8k_target, pool_examples
-    from prompts.solve import Demo, solve_messages
-    from retriever.embed import Embedder
-    from retriever.registry import PoolItem
-
-    problems = load("gsm8k", split="train", limit=args.pool)
-    items = [PoolItem(p.id, p.id, p.question, gsm8k_target(p.meta["solution"]), p.gold) for p in problems]
-    queries, cands = pool_examples(items)
-    queries = queries[:args.queries]
-    embedder = Embedder(resolve("minilm-l6"))
-    sims = embedder.encode([q.question for q in queries]) @ embedder.encode([c.question for c in cands]).T
-    pairs = []
-    for qi, q in enumerate(queries):
-        ranked = [int(j) for j in np.argsort(-sims[qi]) if cands[int(j)].id != q.id][:args.candidates]
-        for j in ranked:
-            messages = solve_messages(q.question, [Demo(cands[j].question, cands[j].solution)])
-            pairs.append((engine_for_template.apply_chat_template(messages), q.target))  # type: ignore[attr-defined]
-    return pairs
+from bench.udr_pairs import add_pair_args, first_round_pairs  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pool", type=int, default=2000, help="demos in the pool")
-    ap.add_argument("--queries", type=int, default=8, help="queries scored")
-    ap.add_argument("--candidates", type=int, default=10, help="L: nearest candidates per query")
-    ap.add_argument("--model", default="qwen2.5-coder-0.5b", help="LM giving feedback")
-    ap.add_argument("--max-model-len", type=int, default=2048)
+    add_pair_args(ap, queries=8, candidates=10, model="qwen2.5-coder-0.5b")
     ap.add_argument("--bf16-first", action="store_true", help="score in bf16 first (default: float32 first)")
     args = ap.parse_args()
 
