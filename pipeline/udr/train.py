@@ -134,6 +134,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
             "scorer_key": scorer_key, "labelled": labelled,
             "settings": settings.as_dict()}
     report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": _cost(scorer, result),
+              "heldout_vs": heldout_intervals(result.as_dict()),
               "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},
               "seconds": time.perf_counter() - start}
     report = {**report, "identity": _save(train_dir, model, meta, report)}
@@ -148,6 +149,27 @@ def _cost(scorer: PairScorer, result: Any) -> dict[str, float]:
     cost = scorer.cost(result.pairs)
     cost["train_seconds"] = sum(sum(v for k, v in r.seconds.items() if k != "score") for r in result.rounds)
     return cost
+
+
+def heldout_intervals(report: dict[str, Any]) -> dict[str, dict[str, float | int]]:
+    """Paired 95% bootstrap intervals of held-out NDCG differences over the same lists: the last round's encoder
+    (udr) against knn, random orders and the untrained encoder, and knn against random.
+
+    Keys are ``"a - b"``; values as `eval.report.metrics.paired_bootstrap` (n, diff, low, high, ...). A pair is left
+    out when either side has no per-list NDCG (a report written before they were kept).
+    """
+    from eval.report.metrics import paired_bootstrap
+
+    base = report.get("baseline") or {}
+    rounds = report.get("rounds") or []
+    per = {"udr": rounds[-1].get("ndcg_per_query") if rounds else None, "untrained": base.get("ndcg_per_query"),
+           "knn": (base.get("knn") or {}).get("ndcg_per_query"),
+           "random": (base.get("random") or {}).get("ndcg_per_query")}
+    out = {}
+    for a, b in (("udr", "knn"), ("udr", "random"), ("udr", "untrained"), ("knn", "random")):
+        if per[a] and per[b] and len(per[a]) == len(per[b]):
+            out[f"{a} - {b}"] = paired_bootstrap(per[a], per[b])
+    return out
 
 
 def _training_data(pool_dir: Path, labelled: str | None, labelled_limit: int

@@ -65,22 +65,24 @@ class RoundReport:
     ndcg: float
     mrr: float
     seconds: dict[str, float]
+    ndcg_per_query: list[float] = field(default_factory=list)  # per held-out list, in `heldout_ids` order
 
 
 @dataclass
 class UDRResult:
     model: Any
-    baseline: dict[str, float]
+    baseline: dict[str, Any]  # untrained: ndcg, mrr, ndcg_per_query; "random" and "knn" alike
     rounds: list[RoundReport]
     train_ids: list[str]
     heldout_ids: list[str]
     scored_pairs: int
     pairs: list[tuple[str, str]] = field(default_factory=list)  # every (query, candidate) pair it used
+    eval_k: int = 8
 
     def as_dict(self) -> dict[str, Any]:
         return {"baseline": self.baseline, "rounds": [asdict(r) for r in self.rounds],
                 "n_train": len(self.train_ids), "n_heldout": len(self.heldout_ids),
-                "scored_pairs": self.scored_pairs}
+                "scored_pairs": self.scored_pairs, "eval_k": self.eval_k}
 
 
 def candidate_text(c: Candidate, mode: str) -> str:

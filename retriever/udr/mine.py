@@ -39,13 +39,14 @@ RANDOM_PERMUTATIONS = 20
 
 
 def rank_quality(lists: Sequence[tuple[list[int], list[int]]], predicted: Sequence[list[int]], k: int
-                 ) -> dict[str, float]:
-    """Mean NDCG@k and MRR of `predicted` orders against the LM orders of `lists` (candidate rows, LM order)."""
+                 ) -> dict[str, Any]:
+    """Mean NDCG@k and MRR of `predicted` orders against the LM orders of `lists` (candidate rows, LM order), and
+    each list's NDCG@k (``ndcg_per_query``, for paired intervals between two rankings of the same lists)."""
     if not lists:
-        return {"ndcg": float("nan"), "mrr": float("nan")}
+        return {"ndcg": float("nan"), "mrr": float("nan"), "ndcg_per_query": []}
     nd = [ndcg_at_k(p, lm_relevance(order), k) for (_, order), p in zip(lists, predicted, strict=True)]
     rr = [reciprocal_rank(p, order[0]) for (_, order), p in zip(lists, predicted, strict=True)]
-    return {"ndcg": float(np.mean(nd)), "mrr": float(np.mean(rr))}
+    return {"ndcg": float(np.mean(nd)), "mrr": float(np.mean(rr)), "ndcg_per_query": nd}
 
 
 def order_by(rows: list[int], sims: np.ndarray) -> list[int]:
@@ -53,11 +54,13 @@ def order_by(rows: list[int], sims: np.ndarray) -> list[int]:
     return [rows[j] for j in np.lexsort((np.arange(len(rows)), -sims))]
 
 
-def random_quality(lists: Sequence[tuple[list[int], list[int]]], k: int, seed: int) -> dict[str, float]:
+def random_quality(lists: Sequence[tuple[list[int], list[int]]], k: int, seed: int) -> dict[str, Any]:
+    """`rank_quality` of random orders, averaged over `RANDOM_PERMUTATIONS` draws (per list too)."""
     rng = np.random.default_rng(seed)
     runs = [rank_quality(lists, [list(rng.permutation(rows)) for rows, _ in lists], k)
             for _ in range(RANDOM_PERMUTATIONS)]
-    return {m: float(np.mean([r[m] for r in runs])) for m in ("ndcg", "mrr")}
+    return {**{m: float(np.mean([r[m] for r in runs])) for m in ("ndcg", "mrr")},
+            "ndcg_per_query": [float(x) for x in np.mean([r["ndcg_per_query"] for r in runs], axis=0)]}
 
 
 def _load_rounds(state_dir: Path | None) -> tuple[dict[str, Any] | None, list[RoundReport]]:
@@ -115,7 +118,7 @@ class _Miner:
         return sorted(rows, key=lambda r: self.nll[(q.id, self.candidates[r].id)])  # stable: ties by retrieval
 
     def evaluate(self, vectors: Callable[[Sequence[str], Sequence[int]], tuple[np.ndarray, np.ndarray]] | None = None
-                 ) -> dict[str, float]:
+                 ) -> dict[str, Any]:
         """NDCG/MRR on the held-out lists of a ranking by `vectors` (query texts, candidate rows) -> (qv, cv);
         default: the encoder being trained."""
         vectors = vectors or (lambda qs, used: (encode(self.model, qs, self.s.instruction),
@@ -156,7 +159,7 @@ class _Miner:
         seconds = {"mine": t_score - t_mine, "score": t_train - t_score, "train": t_eval - t_train,
                    "eval": time.perf_counter() - t_eval}
         return RoundReport(round=rnd + 1, new_pairs=new, epochs=epochs, ndcg=metrics["ndcg"], mrr=metrics["mrr"],
-                           seconds=seconds)
+                           seconds=seconds, ndcg_per_query=metrics["ndcg_per_query"])
 
 
 def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candidate], score: ScoreFn,
@@ -179,6 +182,15 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
         f"L={s.n_candidates}, {s.rounds} rounds")
     t0 = time.perf_counter()
     baseline, reports = _load_rounds(state_dir)
+    # the held-out lists are mined by the untrained encoder: after a resume only the baseline file has them
+    test_rows = [list(r) for r in baseline["test_rows"]] if baseline else (m.mine(test_q) if test_q else [])
+    m.score_new(m.pairs(test_q, test_rows))
+    m.test_lists = [(q, rows, m.lm_order(q, rows)) for q, rows in zip(test_q, test_rows, strict=True) if rows]
+    if baseline is None or "ndcg_per_query" not in baseline:  # new, or saved before per-list NDCG was kept
+        baseline = {**m.baseline(knn), "test_rows": test_rows}  # the untrained encoder: before any resume below
+        if state_dir is not None:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            (state_dir / "baseline.json").write_text(json.dumps(baseline))
     if reports and state_dir is not None:
         from sentence_transformers import SentenceTransformer
 
@@ -186,15 +198,6 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
         log(f"resuming after round {len(reports)} (its encoder and report saved in {state_dir})")
         done = json.loads((state_dir / f"round-{len(reports)}.pairs.json").read_text())
         m.score_new([(q, c) for q, c in done])  # the caller's cache answers: no engine call
-    # the held-out lists are mined by the untrained encoder: after a resume only the baseline file has them
-    test_rows = [list(r) for r in baseline["test_rows"]] if baseline else (m.mine(test_q) if test_q else [])
-    m.score_new(m.pairs(test_q, test_rows))
-    m.test_lists = [(q, rows, m.lm_order(q, rows)) for q, rows in zip(test_q, test_rows, strict=True) if rows]
-    if baseline is None:
-        baseline = {**m.baseline(knn), "test_rows": test_rows}
-        if state_dir is not None:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            (state_dir / "baseline.json").write_text(json.dumps(baseline))
     for name in ("random", "knn"):
         if name in baseline:
             log(f"held-out, {name}: NDCG@{s.eval_k} {baseline[name]['ndcg']:.4f}  MRR {baseline[name]['mrr']:.4f}")
@@ -208,4 +211,4 @@ def train_udr(model: Any, queries: Sequence[Query], candidates: Sequence[Candida
             f"{reports[-1].ndcg:.4f}  MRR {reports[-1].mrr:.4f}")
     baseline = {k: v for k, v in baseline.items() if k != "test_rows"}
     return UDRResult(model=m.model, baseline=baseline, rounds=reports, train_ids=[q.id for q in train_q],
-                     heldout_ids=[q.id for q in test_q], scored_pairs=len(m.nll), pairs=list(m.nll))
+                     heldout_ids=[q.id for q in test_q], scored_pairs=len(m.nll), pairs=list(m.nll), eval_k=s.eval_k)

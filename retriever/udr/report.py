@@ -13,7 +13,8 @@ def print_report(report: dict[str, Any], console: Any = None) -> None:
     console = console or Console()
     rounds = Table(title=f"UDR training ({report.get('n_train', '?')} train / {report.get('n_heldout', '?')} "
                          f"held-out queries)")
-    for col in ("round", "new pairs", "loss per epoch (rank, ce)", "NDCG@8", "MRR", "seconds"):
+    for col in ("round", "new pairs", "loss per epoch (rank, ce)", f"NDCG@{report.get('eval_k', 8)}", "MRR",
+                "seconds"):
         rounds.add_column(col, justify="left" if col.startswith("loss") else "right")
     base = report.get("baseline", {})
     for name in ("random", "knn"):  # the references: random orders, the pool index's embedder (knn's ranking)
@@ -25,6 +26,12 @@ def print_report(report: dict[str, Any], console: Any = None) -> None:
         secs = " ".join(f"{k} {v:.0f}" for k, v in r["seconds"].items())
         rounds.add_row(str(r["round"]), str(r["new_pairs"]), losses, _f(r["ndcg"]), _f(r["mrr"]), secs)
     console.print(rounds)
+    vs = report.get("heldout_vs") or {}
+    if vs:
+        console.print(f"held-out NDCG@{report.get('eval_k', 8)} differences, paired over the same "
+                      f"{next(iter(vs.values()))['n']} lists (95% bootstrap; udr = the last round's encoder): "
+                      + "; ".join(f"{name} {d['diff']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]"
+                                  for name, d in vs.items()))
     lm = report.get("lm_feedback") or {}
     if lm:
         table = Table(title=f"LM feedback on {lm['n']} held-out queries: mean NLL of the target given the "

@@ -137,3 +137,32 @@ def test_a_study_runs_udr_stages_live_in_the_study_directory(tmp_path: Path) -> 
     plain = tmp_path / "plain"
     (plain / "index").mkdir(parents=True)
     assert stage_root(plain) == plain
+
+
+def test_the_training_report_prints_its_k_and_the_paired_heldout_intervals() -> None:
+    """The table is headed by the NDCG cutoff the training used, and the paired differences come with intervals."""
+    from rich.console import Console
+
+    from pipeline.udr.train import heldout_intervals
+    from retriever.udr.report import print_report
+
+    lists = {"udr": [0.9, 0.8, 0.7, 0.9], "untrained": [0.5, 0.6, 0.4, 0.5], "knn": [0.4, 0.6, 0.5, 0.3],
+             "random": [0.5, 0.5, 0.5, 0.5]}
+    report = {"eval_k": 5, "n_train": 10, "n_heldout": 4,
+              "baseline": {"ndcg": 0.5, "mrr": 0.3, "ndcg_per_query": lists["untrained"],
+                           "knn": {"ndcg": 0.45, "mrr": 0.2, "ndcg_per_query": lists["knn"]},
+                           "random": {"ndcg": 0.5, "mrr": 0.3, "ndcg_per_query": lists["random"]}},
+              "rounds": [{"round": 1, "new_pairs": 8, "epochs": [], "ndcg": 0.825, "mrr": 0.6, "seconds": {},
+                          "ndcg_per_query": lists["udr"]}]}
+    report["heldout_vs"] = heldout_intervals(report)
+    assert report["heldout_vs"]["udr - knn"]["diff"] == pytest.approx(0.825 - 0.45)
+    assert report["heldout_vs"]["udr - knn"]["low"] > 0  # udr above knn on every list
+    assert report["heldout_vs"]["knn - random"]["low"] < 0 < report["heldout_vs"]["knn - random"]["high"]
+    console = Console(record=True, width=200)
+    print_report(report, console)
+    text = console.export_text()
+    assert "NDCG@5" in text and "NDCG@8" not in text
+    assert "same 4 lists" in text and "udr - knn +0.3750 [" in text
+    # a report saved before per-list NDCG was kept prints without intervals
+    old = {**report, "rounds": [{k: v for k, v in report["rounds"][0].items() if k != "ndcg_per_query"}]}
+    assert set(heldout_intervals(old)) == {"knn - random"}

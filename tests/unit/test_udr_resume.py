@@ -132,6 +132,11 @@ def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path:
     (rounds_dir,) = (tmp_path / "udr").glob("*/rounds")
     saved = json.loads((rounds_dir / "round-1.json").read_text())
     assert trained == [0]
+    # a training started before per-list NDCG was kept: its saved baseline lacks the lists and is recomputed
+    baseline = json.loads((rounds_dir / "baseline.json").read_text())
+    assert len(baseline["ndcg_per_query"]) == len(baseline["knn"]["ndcg_per_query"]) == len(baseline["test_rows"])
+    old = {k: v for k, v in baseline.items() if k != "ndcg_per_query"}
+    (rounds_dir / "baseline.json").write_text(json.dumps(old))
 
     second = CountingEngine("solver-a")
     logs: list[tuple[str, int]] = []
@@ -144,6 +149,15 @@ def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path:
     assert scored_by_round_two == report["rounds"][1]["new_pairs"] > 0  # only round 2's new pairs reached the engine
     assert not rounds_dir.exists()  # the checkpoints go once the trained encoder is saved
     assert {"random", "knn"} <= set(report["baseline"])
+    assert report["baseline"]["ndcg_per_query"] == baseline["ndcg_per_query"]  # recomputed by the untrained encoder
+    # held-out NDCG of the last round's encoder against knn and random, paired over the same lists
+    vs = report["heldout_vs"]
+    assert set(vs) == {"udr - knn", "udr - random", "udr - untrained", "knn - random"}
+    n = len(baseline["test_rows"])
+    assert all(d["n"] == n and d["low"] <= d["diff"] <= d["high"] for d in vs.values())
+    assert vs["udr - knn"]["diff"] == pytest.approx(report["rounds"][-1]["ndcg"] - report["baseline"]["knn"]["ndcg"])
+    assert vs["knn - random"]["diff"] == pytest.approx(report["baseline"]["knn"]["ndcg"]
+                                                       - report["baseline"]["random"]["ndcg"])
 
 
 def test_the_scorer_dtype_reaches_the_engine_and_keys_its_own_pair_cache(pool_run: Path, tmp_path: Path) -> None:
