@@ -86,7 +86,7 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
     from retriever.udr.report import print_report
 
     console = Console(stderr=True)
-    log = log or (lambda msg: console.print(msg, highlight=False))
+    log = log or (lambda msg: console.print(msg, highlight=False, markup=False))  # messages hold "[udr]"
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").exists():
         raise SaicotError(f"{run_dir} is not a run directory (no config.yaml)")

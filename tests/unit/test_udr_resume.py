@@ -160,7 +160,8 @@ def test_a_kill_after_a_round_resumes_from_its_encoder(pool_run: Path, tmp_path:
                                                        - report["baseline"]["random"]["ndcg"])
 
 
-def test_the_scorer_dtype_reaches_the_engine_and_keys_its_own_pair_cache(pool_run: Path, tmp_path: Path) -> None:
+def test_the_scorer_dtype_reaches_the_engine_and_keys_its_own_pair_cache(pool_run: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """`--scorer-dtype`: the feedback LM runs in that dtype, and its scores never mix with another dtype's."""
     from pipeline.models import resolve
 
@@ -182,3 +183,5 @@ def test_the_scorer_dtype_reaches_the_engine_and_keys_its_own_pair_cache(pool_ru
     metas = [json.loads((Path(r["train_dir"]) / "meta.json").read_text()) for r in reports]
     assert [m["scorer_dtype"] for m in metas] == ["float32", "bfloat16"]
     assert reports[0]["train_dir"] != reports[1]["train_dir"]
+    # the default log prints its messages as text: the closing hint keeps its "[udr]" (once eaten as markup)
+    assert "--set retrieve.strategies=[udr]" in capsys.readouterr().err
