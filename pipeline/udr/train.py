@@ -133,8 +133,9 @@ def train_run(run_dir: Path, settings: UDRSettings, *, index_key: str | None = N
             "index_key": pool_dir.name, "scorer_model": model_name, "scorer_dtype": dtype,
             "scorer_key": scorer_key, "labelled": labelled,
             "settings": settings.as_dict()}
-    report = {**result.as_dict(), "lm_feedback": lm, "train_dir": str(train_dir), "cost": _cost(scorer, result),
-              "heldout_vs": heldout_intervals(result.as_dict()),
+    summary = result.as_dict()
+    report = {**summary, "lm_feedback": lm, "train_dir": str(train_dir), "cost": _cost(scorer, result),
+              "heldout_vs": heldout_intervals(summary),
               "scoring": {**scorer.stats, "tokens_per_s": scorer.stats["tokens"] / max(scorer.stats["seconds"], 1e-9)},
               "seconds": time.perf_counter() - start}
     report = {**report, "identity": _save(train_dir, model, meta, report)}
